@@ -1,5 +1,6 @@
 /** The course library: everything a notebook, exercise or test imports, re-exported. */
 export * from "./backend";
+export * from "./config";
 export * from "./seed";
 export * from "./data/files";
 export * from "./data/idx";
