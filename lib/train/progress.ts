@@ -2,7 +2,7 @@
  * Progress for long work: a bar that updates in place in a notebook (one output that changes,
  * via `update_display_data`), and a throttled line on stderr in a terminal.
  */
-import { inKernel, LiveDisplay } from "../viz/display";
+import { hasRichDisplay, LiveDisplay } from "../viz/display";
 import { escapeHtml } from "../viz/images";
 
 export interface ProgressOptions {
@@ -57,7 +57,7 @@ export class Progress {
     const eta = fraction > 0 && fraction < 1 ? elapsed * (1 / fraction - 1) : 0;
     const label = this.options.label ?? "progress";
     const text = `${label}: ${this.done}/${this.total} (${(100 * fraction).toFixed(0)}%) ${elapsed.toFixed(1)}s${eta ? ` eta ${eta.toFixed(0)}s` : ""}${this.info ? ` | ${this.info}` : ""}`;
-    if (inKernel()) {
+    if (hasRichDisplay()) {
       const html =
         `<div style="font-family:monospace;font-size:12px"><progress value="${this.done}" max="${this.total}" style="width:240px;vertical-align:middle"></progress> ` +
         `${escapeHtml(text)}</div>`;

@@ -35,9 +35,9 @@ function kernelWriter(): Writer | null {
   }
 }
 
-/** True while a tslab kernel is executing a cell in this process. */
-export function inKernel(): boolean {
-  return kernelWriter() != null;
+/** True where displays are rich (a tslab kernel, or a test sink), false in a terminal. */
+export function hasRichDisplay(): boolean {
+  return testSink != null || kernelWriter() != null;
 }
 
 let nextId = 0;
