@@ -77,7 +77,7 @@ describe("wasm kernels the course needs", () => {
   it("forwarded conv2d filter gradient equals the cpu backend's", async () => {
     const x = tf.randomNormal([2, 6, 6, 3], 0, 1, "float32", 1);
     const w = tf.randomNormal([3, 3, 3, 4], 0, 1, "float32", 2);
-    const grad = (xs: tf.Tensor4D, ws: tf.Tensor4D) => tf.grad((f: tf.Tensor4D) => tf.conv2d(xs, f, 1, "same").square().sum())(ws);
+    const grad = (xs: tf.Tensor4D, ws: tf.Tensor4D) => tf.grad((f: tf.Tensor) => tf.conv2d(xs, f as tf.Tensor4D, 1, "same").square().sum())(ws);
     const onWasm = await grad(x as tf.Tensor4D, w as tf.Tensor4D).data();
     const [xv, wv] = [await x.data(), await w.data()];
     await tf.setBackend("cpu");
