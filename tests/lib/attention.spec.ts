@@ -1,0 +1,96 @@
+import { strict as assert } from "assert";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../lib/backend";
+import { seed } from "../../lib/seed";
+import { causalMask, causalPaddingMask, paddingMask, scaledDotProductAttention } from "../../lib/layers/attention";
+
+describe("scaled dot-product attention", () => {
+  before(async () => {
+    await initBackend({ quiet: true });
+    seed(1);
+  });
+
+  it("matches softmax(q kᵀ/√d) v computed by hand for one head", () => {
+    // q: one query, two keys, headDim 2
+    const q = tf.tensor4d([1, 0], [1, 1, 1, 2]);
+    const k = tf.tensor4d([1, 0, 0, 1], [1, 1, 2, 2]);
+    const v = tf.tensor4d([10, 0, 0, 20], [1, 1, 2, 2]);
+    const { output, weights } = scaledDotProductAttention(q, k, v);
+    const s = [1 / Math.SQRT2, 0];
+    const e = s.map(Math.exp);
+    const w = e.map((x) => x / (e[0] + e[1]));
+    assert.deepEqual(weights.shape, [1, 1, 1, 2]);
+    const got = Array.from(weights.dataSync());
+    got.forEach((x, i) => assert.ok(Math.abs(x - w[i]) < 1e-6));
+    const out = Array.from(output.dataSync());
+    assert.ok(Math.abs(out[0] - 10 * w[0]) < 1e-5 && Math.abs(out[1] - 20 * w[1]) < 1e-5);
+    tf.dispose([q, k, v, output, weights]);
+  });
+
+  it("gives shapes [batch, heads, tq, headDim] and rows of weights summing to 1", () => {
+    const q = tf.randomNormal([2, 3, 5, 4]) as tf.Tensor4D;
+    const k = tf.randomNormal([2, 3, 7, 4]) as tf.Tensor4D;
+    const v = tf.randomNormal([2, 3, 7, 6]) as tf.Tensor4D;
+    const { output, weights } = scaledDotProductAttention(q, k, v);
+    assert.deepEqual(output.shape, [2, 3, 5, 6]);
+    assert.deepEqual(weights.shape, [2, 3, 5, 7]);
+    const sums = weights.sum(-1);
+    assert.ok(tf.max(tf.abs(tf.sub(sums, 1))).dataSync()[0] < 1e-5);
+    tf.dispose([q, k, v, output, weights, sums]);
+  });
+
+  it("causal mask: lower triangle, and no weight on future positions", () => {
+    const m = causalMask(4);
+    assert.deepEqual(m.shape, [1, 1, 4, 4]);
+    assert.deepEqual(Array.from(m.dataSync()), [1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1]);
+    const x = tf.randomNormal([2, 2, 4, 8]) as tf.Tensor4D;
+    const { output, weights } = scaledDotProductAttention(x, x, x, m);
+    const w = weights.arraySync();
+    for (const b of w) for (const h of b) h.forEach((row, i) => row.forEach((p, j) => j > i && assert.ok(p < 1e-9, `weight ${p} on future key ${j} from query ${i}`)));
+    // the first position can only read itself
+    const first = tf.tidy(() => tf.max(tf.abs(tf.sub(output.slice([0, 0, 0, 0], [2, 2, 1, 8]), x.slice([0, 0, 0, 0], [2, 2, 1, 8])))).dataSync()[0]);
+    assert.ok(first < 1e-5);
+    tf.dispose([m, x, output, weights]);
+  });
+
+  it("padding mask: [batch, 1, 1, t], zero weight on padding, other keys unchanged in proportion", () => {
+    const ids = tf.tensor2d([[5, 6, 7, 0], [3, 0, 0, 0]], [2, 4], "int32");
+    const m = paddingMask(ids, 0);
+    assert.deepEqual(m.shape, [2, 1, 1, 4]);
+    assert.deepEqual(Array.from(m.dataSync()), [1, 1, 1, 0, 1, 0, 0, 0]);
+    const q = tf.randomNormal([2, 2, 4, 4]) as tf.Tensor4D;
+    const k = tf.randomNormal([2, 2, 4, 4]) as tf.Tensor4D;
+    const { output, weights } = scaledDotProductAttention(q, k, k, m);
+    const w = weights.arraySync();
+    w[0].forEach((h) => h.forEach((row) => assert.ok(row[3] < 1e-9)));
+    w[1].forEach((h) => h.forEach((row) => assert.ok(Math.abs(row[0] - 1) < 1e-6)));
+    // unmasked keys keep their relative weights: compare with attention over the 3 real keys only
+    const short = scaledDotProductAttention(q.slice([0, 0, 0, 0], [1, 2, 4, 4]), k.slice([0, 0, 0, 0], [1, 2, 3, 4]), k.slice([0, 0, 0, 0], [1, 2, 3, 4]));
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(short.output, output.slice([0, 0, 0, 0], [1, 2, 4, 4])))).dataSync()[0]);
+    assert.ok(diff < 1e-5, `masked attention differs from attention over the real keys by ${diff}`);
+    const both = causalPaddingMask(ids as tf.Tensor2D, 0);
+    assert.deepEqual(both.shape, [2, 1, 4, 4]);
+    assert.deepEqual(Array.from(both.dataSync()).slice(0, 16), [1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0]);
+    tf.dispose([ids, m, q, k, output, weights, short.output, short.weights, both]);
+  });
+
+  it("rejects shapes that do not fit, naming them", () => {
+    const q = tf.zeros([1, 2, 3, 4]) as tf.Tensor4D;
+    const k = tf.zeros([1, 2, 5, 8]) as tf.Tensor4D;
+    assert.throws(() => scaledDotProductAttention(q, k, k), /share headDim/);
+    assert.throws(() => scaledDotProductAttention(q, q, q, tf.ones([1, 1, 4, 3])), /does not broadcast/);
+    tf.dispose([q, k]);
+  });
+
+  it("leaks no tensors", () => {
+    const q = tf.randomNormal([2, 2, 4, 4]) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) {
+      const m = causalMask(4);
+      const r = scaledDotProductAttention(q, q, q, m);
+      tf.dispose([m, r.output, r.weights]);
+    }
+    assert.equal(tf.memory().numTensors, before);
+    q.dispose();
+  });
+});
