@@ -1,0 +1,80 @@
+/**
+ * Turning tslab's error text into an nbformat `error` output.
+ *
+ * tslab never sends an `error` message: a failed cell gets `status: "error"` in its
+ * execute_reply, and the error itself was written to stderr as text, in one of two forms:
+ *
+ * - TypeScript diagnostics, one stream message each: `1:5 - Type 'string' is not assignable…`
+ *   (line:column in the cell; the file name first when the error is in an imported file);
+ * - a runtime error as `console.error(e)` prints it: an optional code frame from the VM
+ *   (`evalmachine.<anonymous>:2\n<line>\n^\n\n`), then `Name: message`, the `at` frames, and
+ *   `{ extra: props }` when the error has any; or just the value for `throw "text"`.
+ *
+ * Frames inside node's vm and tslab itself say nothing about the student's code and are dropped.
+ */
+export interface ErrorOutput {
+  output_type: "error";
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+const DIAGNOSTIC = /^(?:(.+?) )?(\d+):(\d+) - (.*)$/s;
+const ERROR_HEAD = /^([A-Za-z_$][\w$.]*(?: \[[\w-]+\])?)(?:: ([\s\S]*))?$/;
+const FRAME = /^\s+at /;
+const INTERNAL_FRAME = /\((?:node:|.*\/node_modules\/tslab\/)|^\s+at (?:node:|sigintHandlersWrap|Script\.runInThisContext|Object\.runInThisContext|async ZmqServer|.*\/node_modules\/tslab\/)/;
+
+export function isDiagnostic(text: string): boolean {
+  return DIAGNOSTIC.test(text.trim()) && !text.includes("\n    at ");
+}
+
+/** Parses TypeScript diagnostics (one or more chunks) into one error output. */
+export function diagnosticsError(chunks: string[]): ErrorOutput {
+  const lines = chunks.flatMap((c) => c.trim().split("\n")).filter(Boolean);
+  const messages = lines.map((l) => {
+    const m = DIAGNOSTIC.exec(l);
+    if (!m) return l;
+    const [, file, line, col, text] = m;
+    return `${file ? `${file} ` : ""}line ${line}, column ${col}: ${text}`;
+  });
+  return {
+    output_type: "error",
+    ename: "TypeScriptError",
+    evalue: messages.length === 1 ? messages[0] : `${messages.length} errors: ${messages.join("; ")}`,
+    traceback: messages,
+  };
+}
+
+/** Parses what `console.error(e)` printed for a thrown value. */
+export function runtimeError(text: string): ErrorOutput {
+  let lines = text.replace(/\n+$/, "").split("\n");
+  // The VM's code frame: "evalmachine.<anonymous>:N", the source line, a caret line, a blank line.
+  const frame: string[] = [];
+  if (/^evalmachine\.<anonymous>:\d+$/.test(lines[0] ?? "")) {
+    const blank = lines.indexOf("");
+    if (blank > 0) {
+      frame.push(...lines.slice(1, blank).filter((l) => l.trim() !== "^" && !/^\s*\^+\s*$/.test(l)));
+      lines = lines.slice(blank + 1);
+    }
+  }
+  const firstFrame = lines.findIndex((l) => FRAME.test(l));
+  const headEnd = firstFrame < 0 ? lines.length : firstFrame;
+  const head = lines.slice(0, headEnd).join("\n");
+  const m = ERROR_HEAD.exec(head);
+  let ename = "Error";
+  let evalue = head;
+  if (m && (firstFrame >= 0 || m[2] !== undefined) && /(Error|Exception|Interrupt\w*)$|^[A-Z]\w*Error \[/.test(m[1])) {
+    ename = m[1];
+    evalue = m[2] ?? "";
+  }
+  const rest = firstFrame < 0 ? [] : lines.slice(firstFrame);
+  const frames = rest.filter((l) => !(FRAME.test(l) && INTERNAL_FRAME.test(l)));
+  const traceback = [...(frame.length ? [frame.join("\n")] : []), evalue ? `${ename}: ${evalue}` : ename, ...frames];
+  return { output_type: "error", ename, evalue, traceback };
+}
+
+/** The error output for the trailing stderr chunks of a failed cell. */
+export function errorFromStderr(chunks: string[]): ErrorOutput {
+  if (chunks.length && chunks.every(isDiagnostic)) return diagnosticsError(chunks);
+  return runtimeError(chunks.join(""));
+}

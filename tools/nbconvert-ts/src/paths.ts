@@ -1,0 +1,27 @@
+/** Where the package's own files live, found from this file (works from src/ and from a bundle). */
+import * as fs from "fs";
+import * as path from "path";
+
+function findUp(start: string, test: (dir: string) => boolean): string {
+  let dir = start;
+  for (;;) {
+    if (test(dir)) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`nbconvert-ts: could not find its package folder above ${start}`);
+    dir = up;
+  }
+}
+
+const isPackage = (dir: string) => {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).name === "nbconvert-ts";
+  } catch {
+    return false;
+  }
+};
+
+/** tools/nbconvert-ts */
+export const PACKAGE_DIR = findUp(__dirname, isPackage);
+/** The repository root (its node_modules has katex, plotly.js-dist-min, tslab, …). */
+export const ROOT_DIR = path.resolve(PACKAGE_DIR, "..", "..");
+export const SCHEMA_FILE = path.join(PACKAGE_DIR, "schema", "nbformat.v4.5.schema.json");

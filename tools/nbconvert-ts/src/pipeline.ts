@@ -1,0 +1,71 @@
+/**
+ * The pipeline, wired:
+ *
+ *   read ─► validate ─► execute ─► validate ─► write executed .ipynb (atomic)
+ *                                           └► filter ─► render HTML ─► write handout (atomic)
+ *
+ * Each step lives in its own file; these functions only chain them, for the CLI and for
+ * `handouts`.
+ */
+import * as path from "path";
+import { ExecuteOptions, ExecuteReport, executeNotebook } from "./execute/executor";
+import { stripAnsi } from "./html/ansi";
+import { renderNotebook, RenderOptions, RenderResult } from "./html/render";
+import { filterNotebook, FilterOptions } from "./notebook/filter";
+import { readNotebook } from "./notebook/read";
+import { Notebook } from "./notebook/types";
+import { assertValidNotebook } from "./notebook/validate";
+import { writeFileAtomic, writeNotebookAtomic } from "./notebook/write";
+
+/** Read and validate: the first two steps for every command. */
+export function loadNotebook(file: string): Notebook {
+  const nb = readNotebook(file);
+  assertValidNotebook(nb, file);
+  return nb;
+}
+
+export interface ExecuteFileResult extends ExecuteReport {
+  /** Where the executed notebook was written. */
+  output: string;
+}
+
+/** Executes `file` and writes the executed notebook to `output` (also when a cell failed). */
+export async function executeFile(file: string, output: string, options: ExecuteOptions = {}): Promise<ExecuteFileResult> {
+  const nb = loadNotebook(file);
+  const report = await executeNotebook(nb, { ...options, file });
+  assertValidNotebook(report.notebook, output, "executed notebook");
+  writeNotebookAtomic(output, report.notebook);
+  return { ...report, output };
+}
+
+export interface ExportOptions extends RenderOptions, FilterOptions {}
+
+export function exportNotebook(nb: Notebook, options: ExportOptions = {}, file = "notebook"): RenderResult {
+  const filtered = options.dropTags?.length || options.stripSolutions ? filterNotebook(nb, options, file).notebook : nb;
+  return renderNotebook(filtered, options);
+}
+
+/** Renders an (executed) notebook file to `output`. */
+export function exportFile(file: string, output: string, options: ExportOptions = {}): RenderResult {
+  const result = exportNotebook(loadNotebook(file), options, file);
+  writeFileAtomic(output, result.html);
+  return result;
+}
+
+/** The `metric <name> <value>` lines the notebook printed (lib/metrics/report.ts). */
+export function metricLines(nb: Notebook): { name: string; value: string }[] {
+  const out: { name: string; value: string }[] = [];
+  for (const cell of nb.cells) {
+    for (const o of cell.outputs ?? []) {
+      if (o.output_type !== "stream" || o.name !== "stdout") continue;
+      const text = stripAnsi(Array.isArray(o.text) ? o.text.join("") : String(o.text ?? ""));
+      for (const m of text.matchAll(/^metric (\S+) (\S+)[ \t]*$/gm)) out.push({ name: m[1], value: m[2] });
+    }
+  }
+  return out;
+}
+
+/** "lectures/2022-10-29-lstm.ipynb" → "2022-10-29-lstm" */
+export function notebookName(file: string): string {
+  return path.basename(file).replace(/\.ipynb$/i, "");
+}
