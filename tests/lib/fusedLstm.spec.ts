@@ -1,0 +1,94 @@
+/**
+ * FusedLstm (lib/layers/fusedLstm.ts) computes what tf.layers.lstm computes, with the same
+ * weights: outputs and all gradients, on the backend in use (wasm here) and, when tfjs-node is
+ * installed, with TensorFlow's BlockLSTM kernels.
+ */
+import { strict as assert } from "assert";
+import * as tf from "@tensorflow/tfjs";
+import { backendInfo, initBackend, type BackendChoice } from "../../lib/backend";
+import { FusedLstm } from "../../lib/layers/fusedLstm";
+import { seed } from "../../lib/seed";
+
+const [BATCH, TIME, INPUT, UNITS] = [3, 6, 5, 4];
+
+/** Output, loss gradients w.r.t. kernel, recurrent kernel, bias and input, as plain arrays. */
+function lossAndGrads(layer: tf.layers.Layer, x: tf.Tensor3D, upstream: tf.Tensor): number[][] {
+  const vars = layer.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  const f = () => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, upstream)) as tf.Scalar;
+  const { value, grads } = tf.variableGrads(f, vars);
+  const dx = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(layer.apply(xx) as tf.Tensor, upstream)))(x);
+  const out = [value, ...vars.map((v) => grads[v.name]), dx].map((t) => Array.from(t.dataSync()));
+  tf.dispose([value, dx, ...Object.values(grads)]);
+  return out;
+}
+
+function compareWithLayersLstm(returnSequences: boolean, implementation: "auto" | "composite"): void {
+  tf.tidy(() => {
+    seed(7);
+    const reference = tf.layers.lstm({ units: UNITS, returnSequences, recurrentActivation: "sigmoid", unitForgetBias: true });
+    const fused = new FusedLstm({ units: UNITS, returnSequences, implementation });
+    const x = tf.randomNormal([BATCH, TIME, INPUT]) as tf.Tensor3D;
+    reference.apply(x);
+    fused.apply(x);
+    fused.setWeights(reference.getWeights()); // same layout: kernel, recurrent kernel, bias
+    const upstream = tf.randomNormal(returnSequences ? [BATCH, TIME, UNITS] : [BATCH, UNITS]);
+    const want = lossAndGrads(reference, x, upstream);
+    const got = lossAndGrads(fused, x, upstream);
+    const names = ["loss", "dKernel", "dRecurrentKernel", "dBias", "dInput"];
+    want.forEach((w, k) => {
+      const worst = Math.max(...w.map((v, i) => Math.abs(v - got[k][i])));
+      assert.ok(worst < 1e-5, `${names[k]} differs by ${worst}`);
+    });
+  });
+}
+
+describe("FusedLstm", function () {
+  let previous: BackendChoice | undefined;
+  before(async () => {
+    previous = backendInfo()?.choice;
+    await initBackend({ quiet: true });
+  });
+  after(async () => {
+    if (previous) await initBackend({ quiet: true, force: previous });
+  });
+
+  it("matches tf.layers.lstm (sigmoid gates) in outputs and every gradient, all steps", () => compareWithLayersLstm(true, "composite"));
+  it("matches tf.layers.lstm when returning only the last step", () => compareWithLayersLstm(false, "composite"));
+
+  it("serialises and trains without leaking tensors", () => {
+    const model = tf.sequential({ layers: [new FusedLstm({ units: UNITS, inputShape: [TIME, INPUT] }), tf.layers.dense({ units: 2 })] });
+    const config = model.getLayer(undefined as unknown as string, 0).getConfig();
+    assert.equal(config.units, UNITS);
+    const x = tf.randomNormal([BATCH, TIME, INPUT]);
+    const y = tf.randomNormal([BATCH, 2]);
+    const opt = tf.train.adam(0.01);
+    const step = () => {
+      const cost = opt.minimize(() => tf.losses.meanSquaredError(y, model.apply(x) as tf.Tensor) as tf.Scalar, true)!;
+      const v = cost.dataSync()[0];
+      cost.dispose();
+      return v;
+    };
+    const first = step();
+    const before = tf.memory().numTensors;
+    let last = first;
+    for (let i = 0; i < 20; i++) last = step();
+    assert.equal(tf.memory().numTensors, before, "tensors leaked across training steps");
+    assert.ok(last < first, `loss should fall: ${first} → ${last}`);
+    tf.dispose([x, y]);
+    opt.dispose();
+  });
+
+  describe("on the native backend (BlockLSTMV2)", function () {
+    before(async function () {
+      try {
+        require.resolve("@tensorflow/tfjs-node/package.json");
+      } catch {
+        console.log("      skipped: @tensorflow/tfjs-node is not installed (npm run setup:native)");
+        this.skip();
+      }
+      await initBackend({ quiet: true, force: "node" });
+    });
+    it("matches tf.layers.lstm in outputs and gradients", () => compareWithLayersLstm(true, "auto"));
+    it("matches when returning only the last step", () => compareWithLayersLstm(false, "auto"));
+  });
+});
