@@ -2,7 +2,8 @@
  * Markdown cells to HTML: marked (GitHub-flavoured), with LaTeX rendered by KaTeX at export
  * time, so the handout needs no MathJax and no script for maths.
  *
- * Maths delimiters as in Jupyter: `$…$` and `\(…\)` inline, `$$…$$`, `\[…\]` and
+ * Maths delimiters as in Jupyter: `$…$` (pandoc's rule: no space inside the dollars, no digit
+ * right after the closing one, so "$5 and $10" stays text; never across a code span) and `\(…\)` inline, `$$…$$`, `\[…\]` and
  * `\begin{equation|align|…}` blocks. Macros defined with \newcommand / \gdef in one cell
  * stay defined for the rest of the notebook, as in Jupyter's MathJax.
  *
@@ -67,7 +68,7 @@ export class MarkdownRenderer {
           tokenizer(src: string) {
             let m = /^\$\$((?:\\.|[^\\$])+?)\$\$/.exec(src);
             if (m) return { type: "mathInline", raw: m[0], text: m[1], display: true };
-            m = /^\$(?![\s$])((?:\\[\s\S]|[^\\$\n]|\n(?!\s*\n))+?)(?<!\s)\$(?!\d)/.exec(src) ?? /^\\\(([\s\S]+?)\\\)/.exec(src);
+            m = /^\$(?![\s$])((?:\\[\s\S]|[^\\$\n`]|\n(?!\s*\n))+?)(?<!\s)\$(?!\d)/.exec(src) ?? /^\\\(([\s\S]+?)\\\)/.exec(src);
             if (m) return { type: "mathInline", raw: m[0], text: m[1], display: false };
             return undefined;
           },

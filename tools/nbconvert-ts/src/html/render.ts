@@ -75,7 +75,7 @@ export function renderNotebook(nb: Notebook, options: RenderOptions = {}): Rende
 </head>
 <body>
 <div class="page">
-<nav class="sidebar" aria-label="Contents">${course}${toc ? `<div class="toc">${toc}</div>` : ""}</nav>
+<nav class="sidebar" aria-label="Contents">${course}<p class="doc-title"><a href="#">${escapeHtml(title)}</a></p>${options.date ? `<p class="doc-date">${escapeHtml(options.date)}</p>` : ""}${toc ? `<p class="toc-label">Contents</p><div class="toc">${toc}</div>` : ""}</nav>
 <main>
 <div class="topbar"><div class="meta">${meta || `<span>${escapeHtml(title)}</span>`}</div><button class="theme-toggle" type="button" aria-label="switch between light and dark theme">☾ Dark</button></div>
 ${toc ? `<details class="toc-mobile"><summary>Contents</summary><div class="toc">${toc}</div></details>` : ""}

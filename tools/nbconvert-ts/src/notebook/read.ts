@@ -54,11 +54,22 @@ function upgradeToMinor5(nb: Notebook): void {
 }
 
 function describeJsonError(e: Error, text: string): string {
-  const m = /position (\d+)/.exec(e.message);
-  if (!m) return e.message;
-  const pos = Number(m[1]);
+  let pos = -1;
+  const at = /position (\d+)/.exec(e.message);
+  if (at) pos = Number(at[1]);
+  // Node 20 gives no position, but quotes the text around the bad token: find it.
+  const around = /^(Unexpected token '(.)'|Bad control character in string literal|[^,]+?), (?:\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON$/.exec(e.message);
+  if (pos < 0 && around) {
+    const start = text.indexOf(around[3]);
+    if (start >= 0 && text.indexOf(around[3], start + 1) < 0) pos = start + Math.max(0, around[2] ? around[3].indexOf(around[2]) : 0);
+  }
+  const what = around ? around[1] : e.message.replace(/ in JSON at position \d+.*$/, "");
+  if (pos < 0) {
+    if (/end of JSON input/.test(e.message)) return `the file ends in the middle of the JSON (line ${text.split("\n").length}): truncated?`;
+    return what;
+  }
   const before = text.slice(0, pos);
   const line = before.split("\n").length;
   const column = pos - before.lastIndexOf("\n");
-  return `${e.message.replace(/ in JSON at position \d+.*$/, "")} at line ${line}, column ${column}`;
+  return `${what} at line ${line}, column ${column}`;
 }

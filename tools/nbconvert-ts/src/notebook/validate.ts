@@ -12,7 +12,7 @@ import { SCHEMA_FILE } from "../paths";
 import { NotebookError } from "./read";
 import { Notebook } from "./types";
 
-let compiled: { notebook: ValidateFunction; cells: Record<string, ValidateFunction> } | null = null;
+let compiled: { notebook: ValidateFunction; cells: Record<string, ValidateFunction>; outputs: Record<string, ValidateFunction> } | null = null;
 
 function validators() {
   if (compiled) return compiled;
@@ -24,6 +24,7 @@ function validators() {
   compiled = {
     notebook: get("#"),
     cells: { code: get("#/definitions/code_cell"), markdown: get("#/definitions/markdown_cell"), raw: get("#/definitions/raw_cell") },
+    outputs: Object.fromEntries(["execute_result", "display_data", "stream", "error"].map((t) => [t, get(`#/definitions/${t}`)])),
   };
   return compiled;
 }
@@ -44,7 +45,17 @@ export function schemaErrors(nb: unknown): string[] {
     cells.forEach((cell, i) => {
       const check = v.cells[(cell as { cell_type?: string })?.cell_type ?? ""];
       if (!check) return problems.push(`cells/${i}: unknown cell_type ${JSON.stringify((cell as { cell_type?: string })?.cell_type)}`);
-      if (!check(cell)) for (const e of check.errors ?? []) problems.push(describe(e, `/cells/${i}`));
+      if (check(cell)) return;
+      // Outputs are checked one by one against their own type, like cells.
+      for (const e of check.errors ?? []) if (!e.instancePath.startsWith("/outputs/")) problems.push(describe(e, `/cells/${i}`));
+      const outputs = (cell as { outputs?: unknown[] }).outputs;
+      if (!Array.isArray(outputs)) return;
+      outputs.forEach((out, k) => {
+        const type = (out as { output_type?: string })?.output_type ?? "";
+        const checkOut = v.outputs[type];
+        if (!checkOut) return problems.push(`cells/${i}/outputs/${k}: unknown output_type ${JSON.stringify(type)}`);
+        if (!checkOut(out)) for (const e of checkOut.errors ?? []) problems.push(describe(e, `/cells/${i}/outputs/${k}`));
+      });
     });
   }
   for (const e of v.notebook.errors ?? []) {

@@ -1,0 +1,48 @@
+/** Shared by the nbconvert-ts specs: fixture paths, temporary folders, finding kernel processes. */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const ROOT = path.resolve(__dirname, "..", "..", "..");
+export const FIXTURES = path.join(ROOT, "tests", "tools", "fixtures", "nbconvert");
+export const CLI = path.join(ROOT, "tools", "nbconvert-ts", "bin", "nbconvert-ts.cjs");
+
+export const fixture = (name: string) => path.join(FIXTURES, name);
+
+export function tempDir(label: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `nbconvert-ts-${label}-`));
+}
+
+/** Pids of the kernels started by process `parentPid` (launch.ts puts it in their environment). */
+export function kernelsOf(parentPid: number): number[] {
+  const found: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const env = fs.readFileSync(`/proc/${entry}/environ`, "utf8").split("\0");
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (/\) Z /.test(stat)) continue; // a zombie is already dead
+      if (env.includes(`NBCONVERT_TS_PARENT_PID=${parentPid}`)) found.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+export async function waitUntil(check: () => boolean, timeoutMs: number, stepMs = 100): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return check();
+}
+
+/** Text of a cell's stream outputs of one name. */
+export function streamText(cell: { outputs?: any[] }, name = "stdout"): string {
+  return (cell.outputs ?? [])
+    .filter((o) => o.output_type === "stream" && o.name === name)
+    .map((o) => (Array.isArray(o.text) ? o.text.join("") : o.text))
+    .join("");
+}
