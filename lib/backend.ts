@@ -13,6 +13,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { forwardedKernels, registerWasmFallbacks } from "./wasm/fallbackKernels";
 import { patchWasmMatMul } from "./wasm/fastMatMul";
+import { registerFastTileGradient } from "./wasm/tileGradient";
+import { patchWasmSlice } from "./wasm/fastSlice";
 
 export type BackendChoice = "gpu" | "node" | "wasm" | "cpu";
 export const BACKEND_ORDER: readonly BackendChoice[] = ["gpu", "node", "wasm", "cpu"];
@@ -35,6 +37,7 @@ let current: BackendInfo | null = null;
 /** Starts the best backend (or the one COURSE_BACKEND forces) and prints one line saying which. */
 export async function initBackend(options: { quiet?: boolean; force?: BackendChoice } = {}): Promise<BackendInfo> {
   const requested = options.force ?? parseChoice(process.env.COURSE_BACKEND);
+  registerFastTileGradient(); // every backend: tf.tile's stock gradient is a slice-and-add loop (wasm/tileGradient.ts)
   if (current && (requested == null || requested === current.choice)) return current;
 
   const candidates = requested ? [requested] : BACKEND_ORDER;
@@ -72,6 +75,7 @@ async function tryStart(choice: BackendChoice): Promise<string | null> {
       case "node": {
         const pkg = choice === "gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node";
         if (!isInstalled(pkg)) return `${pkg} is not installed`;
+        process.env.TF_CPP_MIN_LOG_LEVEL ??= "2"; // TensorFlow's C++ start-up banners, noise in a notebook
         require(pkg); // registers the "tensorflow" backend into our single tfjs-core
         return (await tf.setBackend("tensorflow")) ? null : `${pkg} loaded but did not start`;
       }
@@ -79,6 +83,7 @@ async function tryStart(choice: BackendChoice): Promise<string | null> {
         require("@tensorflow/tfjs-backend-wasm");
         registerWasmFallbacks();
         patchWasmMatMul();
+        patchWasmSlice(); // the shipped Slice copies its whole input first
         return (await tf.setBackend("wasm")) ? null : "the wasm module did not start";
       }
       case "cpu":
