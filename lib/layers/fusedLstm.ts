@@ -20,14 +20,17 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
+type Initializer = ReturnType<typeof tf.initializers.zeros>;
+type CustomGradientFn = Parameters<typeof tf.customGrad>[0];
+
 export interface FusedLstmConfig {
   units: number;
   /** Output every step ([batch, time, units]) or only the last ([batch, units]). Default false. */
   returnSequences?: boolean;
   /** "auto" (default): TensorFlow's BlockLSTM kernels on the tensorflow backend, composite elsewhere. */
   implementation?: "auto" | "composite";
-  kernelInitializer?: tf.initializers.Initializer;
-  recurrentInitializer?: tf.initializers.Initializer;
+  kernelInitializer?: Initializer;
+  recurrentInitializer?: Initializer;
   /** Start the forget-gate bias at 1 (often trains better). Default false, as in tf.layers.lstm. */
   unitForgetBias?: boolean;
   name?: string;
@@ -70,7 +73,7 @@ const compositeLstm: LstmFn = tf.customGrad(((x: tf.Tensor3D, kernel: tf.Tensor2
   let h: tf.Tensor2D | null = null;
   let c: tf.Tensor2D | null = null;
   for (let t = 0; t < time; t++) {
-    const z: tf.Tensor2D = h == null ? projected[t] : tf.add(projected[t], tf.matMul(h, recurrent));
+    const z = h == null ? projected[t] : tf.add<tf.Tensor2D>(projected[t], tf.matMul(h, recurrent));
     const [zi, zf, zc, zo] = tf.split(z, 4, 1) as tf.Tensor2D[];
     const i = tf.sigmoid(zi);
     const f = tf.sigmoid(zf);
@@ -114,7 +117,7 @@ const compositeLstm: LstmFn = tf.customGrad(((x: tf.Tensor3D, kernel: tf.Tensor2
       const slope = tf.sub(tf.add(tf.mul(a, sigmoidCols), tanhCols), tf.square(a));
       dzs[t] = tf.mul(dAct, slope) as tf.Tensor2D;
       dcNext = tf.mul(dc, f) as tf.Tensor2D;
-      if (t > 0) dhNext = tf.matMul(dzs[t], recurrentT);
+      if (t > 0) dhNext = tf.matMul(dzs[t], recurrentT) as tf.Tensor2D;
     }
     // All time steps at once: [batch·time, 4·units], rows in the same order as x2d.
     const dz = (tf.stack(dzs, 1) as tf.Tensor3D).reshape([batch * time, 4 * units]) as tf.Tensor2D;
@@ -127,7 +130,7 @@ const compositeLstm: LstmFn = tf.customGrad(((x: tf.Tensor3D, kernel: tf.Tensor2
     ];
   };
   return { value, gradFunc };
-}) as unknown as tf.CustomGradientFunc<tf.Tensor>) as unknown as LstmFn;
+}) as unknown as CustomGradientFn) as unknown as LstmFn;
 
 // ---------------------------------------------------------------------------------------------
 // Native: TensorFlow's BlockLSTMV2 / BlockLSTMGradV2 through tfjs-node's op binding.
@@ -197,7 +200,7 @@ function makeNativeLstm(Int64Scalar: new (v: number) => unknown): LstmFn {
       ];
     };
     return { value, gradFunc };
-  }) as unknown as tf.CustomGradientFunc<tf.Tensor>) as unknown as LstmFn;
+  }) as unknown as CustomGradientFn) as unknown as LstmFn;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -208,8 +211,8 @@ export class FusedLstm extends tf.layers.Layer {
   readonly units: number;
   readonly returnSequences: boolean;
   readonly implementation: "auto" | "composite";
-  private readonly kernelInitializer: tf.initializers.Initializer;
-  private readonly recurrentInitializer: tf.initializers.Initializer;
+  private readonly kernelInitializer: Initializer;
+  private readonly recurrentInitializer: Initializer;
   private readonly unitForgetBias: boolean;
   private kernel!: tf.LayerVariable;
   private recurrentKernel!: tf.LayerVariable;
@@ -235,10 +238,10 @@ export class FusedLstm extends tf.layers.Layer {
     this.recurrentKernel = this.addWeight("recurrent_kernel", [u, 4 * u], "float32", this.recurrentInitializer);
     const forgetOnes = this.unitForgetBias;
     const biasInit = {
-      apply: (s: tf.Shape) => tf.concat([tf.zeros([u]), forgetOnes ? tf.ones([u]) : tf.zeros([u]), tf.zeros([2 * u])]).reshape(s),
+      apply: (s: tf.Shape) => tf.concat([tf.zeros([u]), forgetOnes ? tf.ones([u]) : tf.zeros([u]), tf.zeros([2 * u])]).reshape(s as number[]),
       getConfig: () => ({}),
       getClassName: () => "FusedLstmBias",
-    } as unknown as tf.initializers.Initializer;
+    } as unknown as Initializer;
     this.bias = this.addWeight("bias", [4 * u], "float32", biasInit);
     this.built = true;
   }
