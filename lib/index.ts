@@ -23,3 +23,7 @@ export * from "./layers/attentionReference";
 export * from "./layers/positionalEncoding";
 export * from "./layers/transformerBlock";
 export * from "./models/saveLoad";
+export * from "./text/charVocab";
+export * from "./layers/lstmCell";
+export * from "./metrics/bitsPerChar";
+export * from "./models/charLstm";

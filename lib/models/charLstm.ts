@@ -1,0 +1,216 @@
+/**
+ * A character-level LSTM language model: read characters one at a time, predict the next.
+ *
+ *   ids [b, T] ─one-hot · W + b─► [b, T, 4u] ─LSTM over T steps─► h [b, T, u] ─· W_y + b_y─► logits [b, T, V]
+ *
+ * Written with the fused step of ../layers/lstmCell.ts rather than tf.layers.lstm, for speed:
+ * the input half of every gate, for every time step, is one [b·T, V] × [V, 4u] product before
+ * the loop (a one-hot row times W just picks a row of W: an embedding), so each of the T
+ * sequential steps costs a single [b, u] × [u, 4u] product plus a few element-wise ops. The
+ * gates use the logistic sigmoid, as in the textbook.
+ *
+ * Trained on random windows of T+1 characters (inputs = the first T, targets = the last T), each
+ * window starting from a zero state, with Adam and gradient clipping by global norm.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { fusedLstmStep, LstmState } from "../layers/lstmCell";
+import { random } from "../seed";
+import { bitsPerCharFromLogits } from "../metrics/bitsPerChar";
+
+export interface CharLstmConfig {
+  vocabSize: number;
+  /** LSTM width (default 128). */
+  units?: number;
+  /** Adam learning rate (default 1e-2: tfjs's default 1e-3 learns several times slower here). */
+  learningRate?: number;
+  /** Clip gradients to this global norm (default 5). */
+  clipNorm?: number;
+}
+
+export class CharLstm {
+  readonly vocabSize: number;
+  readonly units: number;
+  readonly clipNorm: number;
+  readonly optimizer: tf.Optimizer;
+  /** Input projection W [V, 4u] and bias b [4u], gate columns in the order i, f, c, o. */
+  readonly W: tf.Variable;
+  readonly b: tf.Variable;
+  /** Recurrent matrix U [u, 4u]. */
+  readonly U: tf.Variable;
+  /** Read-out W_y [u, V], b_y [V]. */
+  readonly Wy: tf.Variable;
+  readonly by: tf.Variable;
+
+  constructor(config: CharLstmConfig) {
+    this.vocabSize = config.vocabSize;
+    this.units = config.units ?? 128;
+    this.clipNorm = config.clipNorm ?? 5;
+    const V = this.vocabSize;
+    const u = this.units;
+    const r = 1 / Math.sqrt(u);
+    this.W = tf.variable(tf.randomUniform([V, 4 * u], -r, r), true, undefined);
+    // forget-gate bias 1: start by remembering (Jozefowicz et al., 2015)
+    this.b = tf.variable(tf.concat([tf.zeros([u]), tf.ones([u]), tf.zeros([2 * u])]));
+    this.U = tf.variable(tf.randomUniform([u, 4 * u], -r, r));
+    this.Wy = tf.variable(tf.randomUniform([u, V], -r, r));
+    this.by = tf.variable(tf.zeros([V]));
+    this.optimizer = tf.train.adam(config.learningRate ?? 1e-2);
+  }
+
+  get variables(): tf.Variable[] {
+    return [this.W, this.b, this.U, this.Wy, this.by];
+  }
+
+  get paramCount(): number {
+    return this.variables.reduce((n, v) => n + v.size, 0);
+  }
+
+  /**
+   * ids: [b, T] int32 → logits [T·b, V] in time-major order (row t·b + i is example i at step t),
+   * and the last state. Time-major keeps each step's slice contiguous.
+   */
+  forward(ids: tf.Tensor2D, initial?: LstmState): { logits: tf.Tensor2D; last: LstmState } {
+    const [batch, time] = ids.shape;
+    const u = this.units;
+    return tf.tidy(() => {
+      const idsTimeMajor = tf.transpose(ids).reshape([time * batch]); // [T·b]
+      const xProj = tf.add(tf.matMul(tf.oneHot(tf.cast(idsTimeMajor, "int32"), this.vocabSize), this.W), this.b); // [T·b, 4u]
+      const steps = tf.split(xProj, time, 0) as tf.Tensor2D[]; // T × [b, 4u]
+      let state: LstmState = initial ?? { h: tf.zeros([batch, u]), c: tf.zeros([batch, u]) };
+      const hs: tf.Tensor2D[] = [];
+      for (const x of steps) {
+        state = fusedLstmStep(x, state, this.U as tf.Tensor2D);
+        hs.push(state.h);
+      }
+      const h = tf.concat(hs, 0); // [T·b, u]
+      const logits = tf.add(tf.matMul(h, this.Wy), this.by) as tf.Tensor2D; // [T·b, V]
+      return { logits, last: state };
+    });
+  }
+
+  /** Mean cross-entropy (nats) of predicting targets [b, T] from inputs [b, T]. */
+  loss(inputs: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
+    return tf.tidy(() => {
+      const { logits } = this.forward(inputs);
+      const labels = tf.oneHot(tf.cast(tf.transpose(targets).reshape([-1]), "int32"), this.vocabSize);
+      return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+    });
+  }
+
+  /** One Adam step on a batch of windows; returns the loss in nats (read outside tidy). */
+  trainStep(inputs: tf.Tensor2D, targets: tf.Tensor2D): number {
+    const lossTensor = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => this.loss(inputs, targets), this.variables);
+      this.optimizer.applyGradients(clipByGlobalNorm(grads, this.clipNorm));
+      return value;
+    });
+    const loss = lossTensor.dataSync()[0];
+    lossTensor.dispose();
+    return loss;
+  }
+
+  /**
+   * Held-out bits per character: the text is cut into windows of `window` characters, each
+   * read from a zero state (as in training); every character after the first of a window is scored.
+   */
+  bitsPerChar(ids: Int32Array, options: { window?: number; batchSize?: number; maxWindows?: number } = {}): number {
+    const T = options.window ?? 64;
+    const batchSize = options.batchSize ?? 256;
+    let nWindows = Math.floor((ids.length - 1) / T);
+    if (options.maxWindows != null) nWindows = Math.min(nWindows, options.maxWindows);
+    if (nWindows < 1) throw new Error(`bitsPerChar: text of ${ids.length} characters is shorter than one window of ${T + 1}`);
+    let bits = 0;
+    let count = 0;
+    for (let start = 0; start < nWindows; start += batchSize) {
+      const n = Math.min(batchSize, nWindows - start);
+      const { inputs, targets } = windowsAt(ids, Array.from({ length: n }, (_, k) => (start + k) * T), T);
+      const b = tf.tidy(() => bitsPerCharFromLogits(this.forward(inputs).logits, tf.transpose(targets).reshape([-1]) as tf.Tensor1D));
+      bits += b.dataSync()[0] * n * T;
+      count += n * T;
+      tf.dispose([b, inputs, targets]);
+    }
+    return bits / count;
+  }
+
+  /**
+   * Generates `length` characters after `prompt` (ids), sampling from softmax(logits / temperature).
+   * Temperature → 0 is greedy (always the likeliest character); 1 samples the model's own
+   * distribution; above 1 flattens it towards uniform.
+   */
+  sample(prompt: ArrayLike<number>, length: number, temperature = 1, rng: () => number = random): number[] {
+    if (prompt.length < 1) throw new Error("sample: the prompt needs at least one character");
+    const out: number[] = [];
+    let state: LstmState = { h: tf.zeros([1, this.units]), c: tf.zeros([1, this.units]) };
+    const stepLogits = (id: number): Float32Array => {
+      const next = tf.tidy(() => {
+        const x = tf.add(tf.gather(this.W, [id]), this.b) as tf.Tensor2D; // one-hot · W = row `id` of W
+        const s = fusedLstmStep(x, state, this.U as tf.Tensor2D);
+        return { ...s, logits: tf.add(tf.matMul(s.h, this.Wy), this.by) };
+      });
+      tf.dispose([state.h, state.c]);
+      state = { h: next.h, c: next.c };
+      const values = next.logits.dataSync() as Float32Array;
+      next.logits.dispose();
+      return values;
+    };
+    let logits = new Float32Array(0);
+    for (let i = 0; i < prompt.length; i++) logits = stepLogits(prompt[i]);
+    for (let i = 0; i < length; i++) {
+      const id = sampleFromLogits(logits, temperature, rng);
+      out.push(id);
+      logits = stepLogits(id);
+    }
+    tf.dispose([state.h, state.c]);
+    return out;
+  }
+
+  dispose(): void {
+    tf.dispose(this.variables);
+    this.optimizer.dispose();
+  }
+}
+
+/** Scales gradients down so that their joint L2 norm is at most `maxNorm`. */
+export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
+  return tf.tidy(() => {
+    const names = Object.keys(grads);
+    const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
+    const scale = tf.minimum(1, tf.div(maxNorm, tf.maximum(norm, 1e-12)));
+    const out: tf.NamedTensorMap = {};
+    for (const n of names) out[n] = tf.mul(grads[n], scale);
+    return out;
+  });
+}
+
+/** Index of a sample from softmax(logits / temperature); temperature 0 means argmax. */
+export function sampleFromLogits(logits: ArrayLike<number>, temperature: number, rng: () => number = random): number {
+  let best = 0;
+  for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
+  if (temperature <= 0) return best;
+  const p = Array.from(logits, (l) => Math.exp((l - logits[best]) / temperature));
+  const total = p.reduce((a, b) => a + b, 0);
+  let r = rng() * total;
+  for (let i = 0; i < p.length; i++) {
+    r -= p[i];
+    if (r <= 0) return i;
+  }
+  return p.length - 1;
+}
+
+/** Windows of T+1 characters starting at `starts`: inputs = first T, targets = last T, each [n, T]. */
+export function windowsAt(ids: Int32Array, starts: number[], T: number): { inputs: tf.Tensor2D; targets: tf.Tensor2D } {
+  const x = new Int32Array(starts.length * T);
+  const y = new Int32Array(starts.length * T);
+  starts.forEach((s, k) => {
+    if (s < 0 || s + T + 1 > ids.length) throw new Error(`window at ${s} of ${T + 1} runs past the text (${ids.length})`);
+    x.set(ids.subarray(s, s + T), k * T);
+    y.set(ids.subarray(s + 1, s + T + 1), k * T);
+  });
+  return { inputs: tf.tensor2d(x, [starts.length, T], "int32"), targets: tf.tensor2d(y, [starts.length, T], "int32") };
+}
+
+/** A batch of random windows (seeded by the course's stream). */
+export function randomWindows(ids: Int32Array, batchSize: number, T: number, rng: () => number = random): { inputs: tf.Tensor2D; targets: tf.Tensor2D } {
+  const starts = Array.from({ length: batchSize }, () => Math.floor(rng() * (ids.length - T - 1)));
+  return windowsAt(ids, starts, T);
+}
