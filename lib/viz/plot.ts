@@ -28,7 +28,10 @@ export function figureBundle(figure: Figure): MimeBundle {
   const title = titleOf(figure);
   const traces = figure.data.map((t) => `${t.type ?? "scatter"}${t.name ? ` "${t.name}"` : ""}`).join(", ");
   return {
-    [PLOTLY_MIME]: { data: figure.data, layout: figure.layout, config: { responsive: true, displaylogo: false } },
+    // No `responsive: true`: with a fixed layout.height, JupyterLab's plotly renderer then
+    // collapses the figure to zero height on the first window resize (seen in tests/e2e);
+    // the renderer re-fits the width on resize by itself.
+    [PLOTLY_MIME]: { data: figure.data, layout: figure.layout, config: { displaylogo: false } },
     "text/plain": `[figure${title ? ` "${title}"` : ""}: ${traces}]`,
   };
 }
