@@ -15,6 +15,7 @@ import { forwardedKernels, registerWasmFallbacks } from "./wasm/fallbackKernels"
 import { patchWasmMatMul } from "./wasm/fastMatMul";
 import { registerFastTileGradient } from "./wasm/tileGradient";
 import { patchWasmSlice } from "./wasm/fastSlice";
+import { registerWasmSegmentSum } from "./wasm/segmentSum";
 
 export type BackendChoice = "gpu" | "node" | "wasm" | "cpu";
 export const BACKEND_ORDER: readonly BackendChoice[] = ["gpu", "node", "wasm", "cpu"];
@@ -81,6 +82,7 @@ async function tryStart(choice: BackendChoice): Promise<string | null> {
       }
       case "wasm": {
         require("@tensorflow/tfjs-backend-wasm");
+        registerWasmSegmentSum(); // before the fallbacks: the cpu one is O(rows × ids × width)
         registerWasmFallbacks();
         patchWasmMatMul();
         patchWasmSlice(); // the shipped Slice copies its whole input first
