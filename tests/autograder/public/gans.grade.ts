@@ -1,0 +1,53 @@
+/**
+ * Public tests of the GAN exercises (`npm run check -- gans`).
+ * Expected values are worked out by hand in the comments (softplus(t) = ln(1 + eᵗ)).
+ */
+import { denseModel, exercise, expectScalar, expectTensor, field, ModelValue, optimizer, T } from "../../../tools/grader/spec";
+
+const ex = exercise("gans");
+
+describe("gans · public", () => {
+  describe("gan-d-loss · discriminator loss", () => {
+    ex.test("gan-d-loss", 1, "2 ln 2 at logit 0, and a hand-computed batch", async () => {
+      expectScalar(await ex.call("discriminatorLoss", T([[0], [0], [0]]), T([[0], [0], [0]])), 2 * Math.LN2, { what: "L_D when D says ½" });
+      // mean(softplus(−2), softplus(0)) + mean(softplus(−1), softplus(1)) = 0.410038 + 0.813262
+      expectScalar(await ex.call("discriminatorLoss", T([[2], [0]]), T([[-1], [1]])), 1.2232993, { what: "L_D" });
+    });
+  });
+
+  describe("gan-g-minimax · minimax generator loss", () => {
+    ex.test("gan-g-minimax", 1, "mean log(1 − σ(a)) on a hand-computed batch", async () => {
+      // −mean(softplus(0), softplus(2)) = −(0.693147 + 2.126928) / 2
+      expectScalar(await ex.call("generatorLossMinimax", T([[0], [2]])), -1.4100376, { what: "the minimax loss" });
+    });
+  });
+
+  describe("gan-g-nonsat · non-saturating generator loss", () => {
+    ex.test("gan-g-nonsat", 1, "−mean log σ(a) on a hand-computed batch", async () => {
+      // mean(softplus(−0), softplus(−2)) = (0.693147 + 0.126928) / 2
+      expectScalar(await ex.call("generatorLossNonSaturating", T([[0], [2]])), 0.4100376, { what: "the non-saturating loss" });
+    });
+  });
+
+  describe("gan-step · one alternating step", () => {
+    // G: z (2) → x (2), linear; D: x (2) → logit, linear; SGD with learning rate 0.1 for both.
+    const G = () => denseModel([{ units: 2, inputDim: 2 }], [{ values: [[0.5, -0.2], [0.1, 0.3]] }, { values: [0, 0.1] }]);
+    const D = () => denseModel([{ units: 1, inputDim: 2 }], [{ values: [[0.4], [-0.3]] }, { values: [0.05] }]);
+    const args = () => [G(), D(), optimizer("sgd", 0.1), optimizer("sgd", 0.1), T([[1, 2], [0.5, 1.5]]), T([[0.2, -0.1], [-0.4, 0.3]])];
+
+    ex.test("gan-step", 1, "returns both losses of a tiny step", async () => {
+      const out = await ex.call("ganTrainingStep", ...args());
+      expectScalar(field(out, "dLoss"), 1.4731779, { what: "dLoss" });
+      expectScalar(field(out, "gLoss"), 0.6914543, { what: "gLoss (after D's update)" });
+    });
+
+    ex.test("gan-step", 1, "updates D, then G against the new D", async () => {
+      const { args: after } = await ex.callObserved("ganTrainingStep", args());
+      const [g, d] = after as ModelValue[];
+      expectTensor(d.weights[0], [[0.4423206], [-0.2122145]], { what: "D's kernel after the step" });
+      expectTensor(d.weights[1], [0.0546377], { what: "D's bias after the step" });
+      expectTensor(g.weights[0], [[0.4975190, -0.1988097], [0.1023893, 0.2988537]], { what: "G's kernel after the step" });
+      expectTensor(g.weights[1], [0.0220596, 0.0894164], { what: "G's bias after the step" });
+    });
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * The walls around a sandbox process, built from what this machine offers.
+ *
+ *   prlimit   RLIMIT_DATA (memory), RLIMIT_CPU (CPU seconds), no core files, few open files
+ *   unshare   a user namespace holding a new network namespace (no route anywhere) and a new PID
+ *             namespace (the sandbox is PID 1 of its own tree: the grader and the other sandboxes
+ *             do not exist for it); --kill-child ties its life to the runner's handle
+ *   node      the permission model: read node_modules and the compiled runtime only, write
+ *             nothing, no child processes, no workers, no native addons; no eval/new Function;
+ *             a capped V8 heap
+ *
+ * Where unshare or prlimit is missing (not Linux, a locked-down container), grading still works
+ * with the remaining walls, and the summary says which are missing; set
+ * COURSE_GRADER_REQUIRE_ISOLATION=1 to refuse to grade then.
+ */
+import { spawnSync } from "child_process";
+import { NODE_MODULES_DIR } from "./paths";
+
+export interface SandboxLimits {
+  /** RLIMIT_DATA in MiB: heap, wasm memory and array buffers together. */
+  memoryMb: number;
+  /** V8 old-space cap in MiB. */
+  heapMb: number;
+  /** RLIMIT_CPU in seconds, for one sandbox process. */
+  cpuSeconds: number;
+}
+
+export const DEFAULT_LIMITS: SandboxLimits = { memoryMb: 1536, heapMb: 512, cpuSeconds: 300 };
+
+export interface Isolation {
+  prlimit: boolean;
+  unshare: boolean;
+  /** "--permission" (Node ≥ 22.13) or "--experimental-permission" (Node 20), or null. */
+  permissionFlag: string | null;
+  summary: string;
+}
+
+const UNSHARE_ARGS = ["--user", "--map-root-user", "--net", "--pid", "--fork", "--kill-child", "--"];
+
+let cached: Isolation | null = null;
+
+export function detectIsolation(): Isolation {
+  if (cached) return cached;
+  const works = (cmd: string, args: string[]) => {
+    try {
+      return spawnSync(cmd, args, { stdio: "ignore", timeout: 10_000 }).status === 0;
+    } catch {
+      return false;
+    }
+  };
+  const prlimit = process.platform === "linux" && works("prlimit", ["--core=0", "--", "true"]);
+  const unshare = process.platform === "linux" && works("unshare", [...UNSHARE_ARGS, "true"]);
+  const permissionFlag = ["--permission", "--experimental-permission"].find((f) => works(process.execPath, [f, "--no-warnings", "-e", "0"])) ?? null;
+  const parts = [
+    unshare ? "network and PID namespaces" : "NO network/PID namespaces (unshare unavailable)",
+    prlimit ? "memory/CPU rlimits" : "NO rlimits (prlimit unavailable)",
+    permissionFlag ? "Node permission model" : "NO Node permission model",
+  ];
+  cached = { prlimit, unshare, permissionFlag, summary: parts.join(", ") };
+  if (process.env.COURSE_GRADER_REQUIRE_ISOLATION === "1" && !(prlimit && unshare && permissionFlag)) {
+    throw new Error(`COURSE_GRADER_REQUIRE_ISOLATION=1 but this machine offers only: ${cached.summary}`);
+  }
+  return cached;
+}
+
+export function fullyIsolated(iso = detectIsolation()): boolean {
+  return iso.prlimit && iso.unshare && iso.permissionFlag != null;
+}
+
+/** The command line that starts one sandbox. */
+export function sandboxCommand(main: string, runtimeDir: string, limits: SandboxLimits = DEFAULT_LIMITS, iso = detectIsolation()): { command: string; args: string[] } {
+  const nodeArgs = [
+    ...(iso.permissionFlag ? [iso.permissionFlag, `--allow-fs-read=${NODE_MODULES_DIR}`, `--allow-fs-read=${runtimeDir}`] : []),
+    "--disallow-code-generation-from-strings",
+    `--max-old-space-size=${limits.heapMb}`,
+    "--no-warnings",
+    main,
+  ];
+  let command = process.execPath;
+  let args = nodeArgs;
+  if (iso.unshare) {
+    args = [...UNSHARE_ARGS, command, ...args];
+    command = "unshare";
+  }
+  if (iso.prlimit) {
+    const bytes = limits.memoryMb * 1024 * 1024;
+    args = [`--data=${bytes}`, `--cpu=${limits.cpuSeconds}`, "--core=0", "--nofile=256", "--", command, ...args];
+    command = "prlimit";
+  }
+  return { command, args };
+}

@@ -1,0 +1,391 @@
+/**
+ * The sandbox: the only process that runs student code.
+ *
+ * Started by the runner (sandboxClient.ts) inside OS walls this file cannot lower:
+ *   - prlimit: a data-segment cap (memory), a CPU-time cap, no core files;
+ *   - unshare: its own network namespace (no interface but a down loopback: nothing to connect to)
+ *     and its own PID namespace (it cannot see, let alone signal, the grader or other sandboxes);
+ *   - Node's permission model: it may read only node_modules and the compiled runtime
+ *     (never tests/, solutions/ or other submissions), write nowhere, spawn no process or worker;
+ *   - code generation from strings disabled.
+ * Inside, each notebook's graded cells run in their own vm context with no `require` or `process`,
+ * only the allowed modules. The vm context is a convenience (clean globals, a timeout on loading),
+ * not a wall: student code that escapes it still meets the walls above.
+ *
+ * The sandbox computes; it does not grade. It sends back values; the runner's specs judge them.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as readline from "readline";
+import * as vm from "vm";
+import type { CallRequest, ContextRequest, ErrorInfo, ImportBinding, LoadRequest, ReadyMessage, Request, Response } from "./protocol";
+import { decodeNumber, decodeValue, encodeNumber, encodeValue, mulberry32 } from "./values";
+
+type TF = typeof import("@tensorflow/tfjs");
+
+const RESPONSE_FD = 3;
+const RUNTIME_ROOT = path.resolve(__dirname, "..");
+
+// ── trusted set-up, before any student code ────────────────────────────────────────────────
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const tf: TF = require("@tensorflow/tfjs");
+
+function send(message: Response | ReadyMessage): void {
+  const line = JSON.stringify(message) + "\n";
+  let buf = Buffer.from(line);
+  while (buf.length > 0) {
+    try {
+      const n = fs.writeSync(RESPONSE_FD, buf);
+      buf = buf.subarray(n);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+    }
+  }
+}
+
+/** Best-effort blocks inside the process, behind the OS walls (which do not depend on them). */
+function harden(): void {
+  const deny = (what: string) => () => {
+    throw new Error(`${what} is not available to graded code`);
+  };
+  const proc = process as unknown as Record<string, unknown>;
+  proc.kill = deny("process.kill");
+  if (typeof proc._kill === "function") proc._kill = deny("process.kill");
+  proc.dlopen = deny("process.dlopen");
+  for (const name of ["fetch", "WebSocket", "EventSource", "XMLHttpRequest"]) {
+    try {
+      delete (globalThis as Record<string, unknown>)[name];
+    } catch {
+      /* not configurable: fine */
+    }
+  }
+  const patch = (mod: Record<string, unknown>, names: string[], what: string) => {
+    for (const n of names) if (typeof mod[n] === "function") mod[n] = deny(what);
+  };
+  /* eslint-disable @typescript-eslint/no-var-requires */
+  const net = require("net");
+  patch(net, ["connect", "createConnection", "createServer"], "the network");
+  patch(net.Socket.prototype, ["connect"], "the network");
+  patch(net.Server.prototype, ["listen"], "the network");
+  patch(require("http"), ["request", "get", "createServer"], "the network");
+  patch(require("https"), ["request", "get", "createServer"], "the network");
+  patch(require("tls"), ["connect", "createServer"], "the network");
+  patch(require("dgram"), ["createSocket"], "the network");
+  patch(require("dns"), ["lookup", "resolve", "resolve4", "resolve6"], "the network");
+  /* eslint-enable @typescript-eslint/no-var-requires */
+}
+
+// ── what graded code may import ───────────────────────────────────────────────────────────
+function requireAllowed(spec: string): unknown {
+  if (spec === "@tensorflow/tfjs" || spec === "@tensorflow/tfjs-core" || spec === "@tensorflow/tfjs-layers") return tf;
+  const m = /^(?:\.\.?\/)*lib\/([A-Za-z0-9_/.-]+?)(?:\.ts|\.js)?$/.exec(spec);
+  if (m && !m[1].split("/").includes("..")) {
+    const file = path.join(RUNTIME_ROOT, "lib", `${m[1]}.js`);
+    if (!fs.existsSync(file)) throw new Error(`"${spec}": there is no lib/${m[1]}.ts`);
+    return require(file);
+  }
+  throw new Error(`"${spec}" cannot be imported in graded cells (allowed: @tensorflow/tfjs and the course's ./lib/… files)`);
+}
+
+// ── one vm context per notebook ───────────────────────────────────────────────────────────
+interface ModuleContext {
+  context: vm.Context;
+  sandbox: Record<string, unknown>;
+  importErrors: string[];
+  filenames: string[];
+}
+const modules = new Map<string, ModuleContext>();
+
+function makeConsole(): Console {
+  // Student output goes to the sandbox's stdout; the runner keeps a bounded tail for diagnostics.
+  const out = (...xs: unknown[]) => process.stdout.write(xs.map((x) => (typeof x === "string" ? x : safeString(x))).join(" ") + "\n");
+  return { log: out, info: out, warn: out, error: out, debug: out, table: out, dir: out } as unknown as Console;
+}
+
+function safeString(x: unknown): string {
+  try {
+    return typeof x === "object" ? JSON.stringify(encodeValue(x, { special: encodeTfValue })).slice(0, 2000) : String(x);
+  } catch {
+    return "[unprintable]";
+  }
+}
+
+function createModuleContext(imports: ImportBinding[]): ModuleContext {
+  const sandbox: Record<string, unknown> = {
+    console: makeConsole(),
+    require: requireAllowed,
+    setTimeout,
+    clearTimeout,
+    setImmediate,
+    clearImmediate,
+    queueMicrotask,
+    TextEncoder,
+    TextDecoder,
+    // The host's typed arrays, so `new Float32Array(n)` in a cell is one tfjs recognises.
+    ArrayBuffer,
+    Float32Array,
+    Float64Array,
+    Int32Array,
+    Int16Array,
+    Int8Array,
+    Uint32Array,
+    Uint16Array,
+    Uint8Array,
+    Uint8ClampedArray,
+  };
+  const context = vm.createContext(sandbox, { name: "graded cells", codeGeneration: { strings: false, wasm: false } });
+  const importErrors: string[] = [];
+  for (const b of imports) {
+    if (!/^[A-Za-z_$][\w$]*$/.test(b.local)) continue;
+    try {
+      const mod = requireAllowed(b.module) as Record<string, unknown>;
+      let value: unknown = mod;
+      if (b.kind === "named") {
+        if (!(String(b.imported) in mod)) throw new Error(`"${b.module}" has no export named ${b.imported}`);
+        value = mod[String(b.imported)];
+      } else if (b.kind === "default") value = mod.default ?? mod;
+      sandbox[b.local] = value;
+    } catch (err) {
+      importErrors.push(`import of ${b.local} from "${b.module}" failed: ${(err as Error).message}`);
+    }
+  }
+  return { context, sandbox, importErrors, filenames: [] };
+}
+
+// ── requests ──────────────────────────────────────────────────────────────────────────────
+class Timeout extends Error {}
+
+function errorInfo(err: unknown, kind: ErrorInfo["kind"], filenames: string[]): ErrorInfo {
+  if ((err as { code?: string })?.code === "ERR_SCRIPT_EXECUTION_TIMEOUT" || err instanceof Timeout) {
+    return { kind: "timeout", name: "Timeout", message: "timed out" };
+  }
+  let name = "Error";
+  let message = "";
+  let stack = "";
+  try {
+    if (err !== null && typeof err === "object") {
+      name = String((err as Error).name ?? "Error").slice(0, 100);
+      message = String((err as Error).message ?? "").slice(0, 2000);
+      stack = String((err as Error).stack ?? "");
+    } else {
+      name = "thrown value";
+      message = String(err).slice(0, 2000);
+    }
+  } catch {
+    message = "an error that could not be read";
+  }
+  const where = stack
+    .split("\n")
+    .filter((l) => filenames.some((f) => l.includes(f)))
+    .slice(0, 3)
+    .map((l) => l.trim())
+    .join("\n");
+  return { kind, name, message, where: where || undefined };
+}
+
+function createContext(req: ContextRequest): Response {
+  const mod = createModuleContext(req.imports);
+  modules.set(req.module, mod);
+  return { id: req.id, ok: true, importErrors: mod.importErrors };
+}
+
+function load(req: LoadRequest): Response {
+  let mod = modules.get(req.module);
+  if (!mod) {
+    mod = createModuleContext([]);
+    modules.set(req.module, mod);
+  }
+  mod.filenames.push(req.cell.filename);
+  try {
+    const script = new vm.Script(req.cell.js, { filename: req.cell.filename });
+    script.runInContext(mod.context, { timeout: req.timeoutMs, displayErrors: false });
+  } catch (err) {
+    const info = errorInfo(err, "threw", mod.filenames);
+    if (info.kind === "timeout") return { id: req.id, ok: false, error: info, exiting: true };
+    return { id: req.id, ok: false, error: info };
+  }
+  return { id: req.id, ok: true };
+}
+
+interface CallState {
+  disposables: { dispose(): void }[];
+  rngs: WeakMap<object, { used: number }>;
+}
+
+/** Arguments from the specs: markers become tensors, small models, optimizers, random streams. */
+function argMarker(state: CallState) {
+  return (key: string, body: unknown, decode: (v: unknown) => unknown): unknown => {
+    const b = body as Record<string, unknown>;
+    switch (key) {
+      case "$tensor": {
+        const shape = b.shape as number[];
+        const dtype = (b.dtype as "float32" | "int32" | "bool") ?? "float32";
+        return tf.tensor((b.data as unknown[]).map(decodeNumber), shape, dtype);
+      }
+      case "$model": {
+        const layers = b.layers as { units: number; activation?: string; useBias?: boolean; inputDim?: number }[];
+        const model = tf.sequential();
+        layers.forEach((l, i) =>
+          model.add(
+            tf.layers.dense({
+              units: l.units,
+              activation: (l.activation ?? "linear") as "linear",
+              useBias: l.useBias ?? true,
+              ...(i === 0 ? { inputShape: [l.inputDim ?? 1] } : {}),
+            }),
+          ),
+        );
+        if (Array.isArray(b.weights)) model.setWeights((b.weights as unknown[]).map((w) => decode(w) as import("@tensorflow/tfjs").Tensor));
+        state.disposables.push(model);
+        return model;
+      }
+      case "$optimizer": {
+        const lr = Number(b.learningRate ?? 0.01);
+        const opt = b.kind === "adam" ? tf.train.adam(lr) : b.kind === "momentum" ? tf.train.momentum(lr, Number(b.momentum ?? 0.9)) : tf.train.sgd(lr);
+        state.disposables.push(opt);
+        return opt;
+      }
+      case "$rng": {
+        const counter = { used: 0 };
+        let rng: () => number;
+        if (Array.isArray(b.values)) {
+          const values = (b.values as unknown[]).map(decodeNumber);
+          rng = () => {
+            if (counter.used >= values.length) throw new Error(`the test's random stream has only ${values.length} numbers and they are all used: is something drawn that should not be?`);
+            return values[counter.used++];
+          };
+        } else {
+          const g = mulberry32(Number(b.seed ?? 0));
+          rng = () => {
+            counter.used++;
+            return g();
+          };
+        }
+        state.rngs.set(rng, counter);
+        return rng;
+      }
+    }
+    return undefined;
+  };
+}
+
+function encodeTfValue(value: unknown, encode: (v: unknown) => unknown, state?: CallState): unknown | undefined {
+  if (value instanceof tf.Tensor) {
+    if (value.isDisposed) return { $unsupported: "a tensor that was already disposed" };
+    const data = value.dataSync() as unknown as ArrayLike<number | string>;
+    const flat = value.dtype === "string" ? Array.from(data as ArrayLike<string>) : Array.from(data as ArrayLike<number>, encodeNumber);
+    return { $tensor: { shape: value.shape, dtype: value.dtype, data: flat } };
+  }
+  if (value instanceof tf.LayersModel) {
+    return { $model: { weights: value.getWeights().map((w) => encode(w)) } };
+  }
+  if (value instanceof tf.Optimizer) return { $optimizer: { kind: value.getClassName() } };
+  if (typeof value === "function" && state?.rngs.has(value)) return { $rng: { used: state.rngs.get(value)!.used } };
+  return undefined;
+}
+
+async function call(req: CallRequest): Promise<Response> {
+  const mod = modules.get(req.module);
+  const filenames = mod?.filenames ?? [];
+  if (!mod) return { id: req.id, ok: false, error: { kind: "missing", name: "ReferenceError", message: `no graded cell of ${req.module} was loaded` } };
+  if (!/^[A-Za-z_$][\w$]*$/.test(req.fn)) return { id: req.id, ok: false, error: { kind: "bad-request", name: "Error", message: `bad function name ${req.fn}` } };
+
+  let fn: unknown;
+  try {
+    fn = vm.runInContext(`typeof ${req.fn} === "undefined" ? undefined : ${req.fn}`, mod.context, { timeout: 1000 });
+  } catch (err) {
+    return { id: req.id, ok: false, error: { ...errorInfo(err, "missing", filenames), kind: "missing" } };
+  }
+  if (fn === undefined) return { id: req.id, ok: false, error: { kind: "missing", name: "ReferenceError", message: `${req.fn} is not defined` } };
+  if (typeof fn !== "function") return { id: req.id, ok: false, error: { kind: "not-a-function", name: "TypeError", message: `${req.fn} is a ${typeof fn}, not a function` } };
+
+  const state: CallState = { disposables: [], rngs: new WeakMap() };
+  const before = tf.memory().numTensors;
+  tf.engine().startScope();
+  let response: Response;
+  try {
+    const args = req.args.map((a) => decodeValue(a, { marker: argMarker(state) }));
+    const invoke = (xs: unknown[]) => (fn as (...a: unknown[]) => unknown)(...xs);
+    let result: unknown;
+    mod.sandbox.__courseInvoke = req.gradWrt
+      ? () => {
+          const wrt = req.gradWrt!;
+          const xs = wrt.map((i) => args[i]);
+          if (!xs.every((x) => x instanceof tf.Tensor)) throw new Error("the grader asked for a gradient with respect to an argument that is not a tensor");
+          const f = (...vals: import("@tensorflow/tfjs").Tensor[]) => {
+            const a2 = args.slice();
+            wrt.forEach((i, k) => (a2[i] = vals[k]));
+            const r = invoke(a2);
+            if (!(r instanceof tf.Tensor)) throw new TypeError(`${req.fn} must return a tensor (got ${describe(r)})`);
+            return tf.sum(r);
+          };
+          return tf.grads(f)(xs as import("@tensorflow/tfjs").Tensor[]);
+        }
+      : () => invoke(args);
+    result = vm.runInContext("__courseInvoke()", mod.context, { timeout: req.timeoutMs, displayErrors: false });
+    if (result && typeof (result as { then?: unknown }).then === "function") {
+      result = await Promise.race([
+        result as Promise<unknown>,
+        new Promise((_, reject) => setTimeout(() => reject(new Timeout()), req.timeoutMs)),
+      ]);
+    }
+    const value = encodeValue(result, { special: (v, e) => encodeTfValue(v, e, state) });
+    const observed = req.observe ? args.map((a) => encodeValue(a, { special: (v, e) => encodeTfValue(v, e, state) })) : undefined;
+    response = { id: req.id, ok: true, value, args: observed };
+  } catch (err) {
+    const info = errorInfo(err, "threw", filenames);
+    response = { id: req.id, ok: false, error: info, exiting: info.kind === "timeout" };
+  } finally {
+    delete mod.sandbox.__courseInvoke;
+    try {
+      tf.engine().endScope();
+      for (const d of state.disposables) d.dispose();
+    } catch {
+      /* state after an interrupted call: the sandbox exits below */
+    }
+  }
+  if (response.ok) response.leakedTensors = Math.max(0, tf.memory().numTensors - before);
+  return response;
+}
+
+function describe(x: unknown): string {
+  if (x === null) return "null";
+  if (Array.isArray(x)) return "an array";
+  return typeof x === "object" ? "an object" : typeof x;
+}
+
+async function serve(): Promise<void> {
+  const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    let req: Request;
+    try {
+      req = JSON.parse(line) as Request;
+    } catch {
+      continue;
+    }
+    let res: Response;
+    if (req.op === "context") res = createContext(req);
+    else if (req.op === "load") res = load(req);
+    else if (req.op === "call") res = await call(req);
+    else res = { id: req.id, ok: true };
+    send(res);
+    if (!res.ok && res.exiting) process.exit(0); // after a timeout the tfjs state is unknown: start afresh
+  }
+  process.exit(0); // the runner closed stdin
+}
+
+async function main(): Promise<void> {
+  const backend = process.env.COURSE_SANDBOX_BACKEND || "cpu";
+  if (backend === "wasm") require("@tensorflow/tfjs-backend-wasm");
+  await tf.setBackend(backend);
+  await tf.ready();
+  harden();
+  send({ type: "ready", backend: tf.getBackend(), tfjs: tf.version.tfjs, node: process.version });
+  await serve();
+}
+
+main().catch((err) => {
+  process.stderr.write(`sandbox failed to start: ${(err as Error).stack ?? err}\n`);
+  process.exit(70);
+});
