@@ -13,6 +13,7 @@
 import * as path from "path";
 import { CellReport, ExecuteOptions } from "./execute/executor";
 import { killAllKernels } from "./kernel/launch";
+export { killAllKernels };
 import { runHandouts } from "./handouts";
 import { NotebookError, readNotebook } from "./notebook/read";
 import { INSTRUCTOR_TAG } from "./notebook/filter";
@@ -154,7 +155,7 @@ function cmdExport(a: Args): number {
   const r = exportFile(file, output, exportOptions(a));
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   for (const w of r.warnings) console.error(`  warning: ${w}`);
-  console.log(`${rel(file)} → ${rel(output)} (${(r.html.length / 1024).toFixed(0)} KB, ${r.plotCount} figures${r.usedMath ? ", maths" : ""}, ${ms.toFixed(0)} ms)`);
+  console.log(`${rel(file)} → ${rel(output)} (${(r.chunks.reduce((n, c) => n + Buffer.byteLength(c), 0) / 1024).toFixed(0)} KB, ${r.plotCount} figures${r.usedMath ? ", maths" : ""}, ${ms.toFixed(0)} ms)`);
   return 0;
 }
 

@@ -48,7 +48,7 @@ export function exportNotebook(nb: Notebook, options: ExportOptions = {}, file =
 /** Renders an (executed) notebook file to `output`. */
 export function exportFile(file: string, output: string, options: ExportOptions = {}): RenderResult {
   const result = exportNotebook(loadNotebook(file), options, file);
-  writeFileAtomic(output, result.html);
+  writeFileAtomic(output, result.chunks);
   return result;
 }
 

@@ -34,27 +34,60 @@ export function pageScript(): string {
   return once("page", () => fs.readFileSync(path.join(PACKAGE_DIR, "src", "html", "page.js"), "utf8"));
 }
 
-/** katex.min.css with every font inlined as a woff2 data URL. */
+/** A file derived from installed package files, kept in .cache/ until those change. */
+function derived(name: string, sources: string[], make: () => string): string {
+  const file = path.join(PACKAGE_DIR, ".cache", name);
+  try {
+    const made = fs.statSync(file).mtimeMs;
+    if (sources.every((s) => fs.statSync(s).mtimeMs <= made)) return fs.readFileSync(file, "utf8");
+  } catch {
+    // not made yet
+  }
+  const content = make();
+  try {
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(tmp, content);
+    fs.renameSync(tmp, file);
+  } catch {
+    // read-only: make it again next time
+  }
+  return content;
+}
+
+/** katex.min.css with every font inlined as a woff2 data URL (made once, then read from .cache/). */
 export function katexCss(): string {
   return once("katex", () => {
     const cssFile = resolvePackageFile("katex/dist/katex.min.css");
     const dir = path.dirname(cssFile);
-    const css = fs.readFileSync(cssFile, "utf8");
-    return css.replace(/src:(url\([^)]*\) format\("[a-z0-9]+"\),?)+/g, (decl) => {
-      const woff2 = /url\(([^)]+\.woff2)\)/.exec(decl);
-      if (!woff2) throw new Error(`KaTeX CSS: no woff2 font in ${decl.slice(0, 80)}`);
-      const data = fs.readFileSync(path.join(dir, woff2[1])).toString("base64");
-      return `src:url(data:font/woff2;base64,${data}) format("woff2")`;
-    });
+    return derived("katex-inline.css", [cssFile], () => inlineFonts(fs.readFileSync(cssFile, "utf8"), dir));
   });
 }
 
-/** plotly.js (the minified dist), as the text of an inline <script>. */
-export function plotlyScript(): string {
-  return once("plotly", () => {
-    const js = fs.readFileSync(resolvePackageFile("plotly.js-dist-min/plotly.min.js"), "utf8");
-    return js.replace(/<\/script/gi, "<\\/script");
+function inlineFonts(css: string, dir: string): string {
+  return css.replace(/src:(url\([^)]*\) format\("[a-z0-9]+"\),?)+/g, (decl) => {
+    const woff2 = /url\(([^)]+\.woff2)\)/.exec(decl);
+    if (!woff2) throw new Error(`KaTeX CSS: no woff2 font in ${decl.slice(0, 80)}`);
+    const data = fs.readFileSync(path.join(dir, woff2[1])).toString("base64");
+    return `src:url(data:font/woff2;base64,${data}) format("woff2")`;
   });
+}
+
+let plotly: Buffer | null = null;
+
+/**
+ * plotly.js (the minified dist) for an inline <script>, as bytes: at 4.8 MB it is most of a
+ * handout, and keeping it out of JavaScript strings (decode, concatenate, encode) halves the
+ * export time.
+ */
+export function plotlyScript(): Buffer {
+  if (plotly) return plotly;
+  const file = resolvePackageFile("plotly.js-dist-min/plotly.min.js");
+  const js = fs.readFileSync(file);
+  // "</script" inside would end the element early; plotly 3.7 has none, but check (once per install).
+  const unsafe = derived("plotly-has-script-end.txt", [file], () => String(/<\/script/i.test(js.toString("latin1")))) === "true";
+  plotly = unsafe ? Buffer.from(js.toString("utf8").replace(/<\/script/gi, "<\\/script")) : js;
+  return plotly;
 }
 
 export function plotlyVersion(): string {

@@ -18,8 +18,11 @@ import { highlight } from "./highlight";
 interface Katex {
   renderToString(tex: string, options: Record<string, unknown>): string;
 }
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const katex: Katex = require("katex");
+let katexModule: Katex | null = null;
+/** Loaded on the first formula: a notebook without maths does not pay for it. */
+function katex(): Katex {
+  return (katexModule ??= require("katex") as Katex);
+}
 
 export interface Heading {
   level: number;
@@ -106,7 +109,7 @@ export class MarkdownRenderer {
   tex(source: string, display: boolean): string {
     this.usedMath = true;
     try {
-      return katex.renderToString(source, { displayMode: display, throwOnError: true, macros: this.macros, globalGroup: true, strict: "ignore", trust: false });
+      return katex().renderToString(source, { displayMode: display, throwOnError: true, macros: this.macros, globalGroup: true, strict: "ignore", trust: false });
     } catch (e) {
       this.mathErrors.push(`${(e as Error).message} in ${display ? "$$" : "$"}${source}${display ? "$$" : "$"}`);
       return `<span class="math-error" title="${escapeHtml((e as Error).message)}">${escapeHtml(source)}</span>`;

@@ -30,7 +30,10 @@ export interface RenderOptions {
 }
 
 export interface RenderResult {
-  html: string;
+  /** The page as pieces (plotly.js stays a Buffer): write these. */
+  chunks: (string | Buffer)[];
+  /** The page as one string (joined on first use). */
+  readonly html: string;
   title: string;
   headings: Heading[];
   usedMath: boolean;
@@ -54,7 +57,7 @@ export function renderNotebook(nb: Notebook, options: RenderOptions = {}): Rende
   const title = options.title ?? (typeof nb.metadata?.title === "string" ? nb.metadata.title : undefined) ?? markdown.headings[0]?.text ?? "Notebook";
   const toc = renderToc(markdown.headings);
   const css = [themeCss(), markdown.usedMath ? katexCss() : ""].join("\n");
-  const plotly = ctx.plotCount > 0 ? `<script>${plotlyScript()}</script>\n` : "";
+
   const meta = [options.date ? `<span class="date">${escapeHtml(options.date)}</span>` : "", options.courseName ? `<span>${escapeHtml(options.courseName)}</span>` : ""]
     .filter(Boolean)
     .join("");
@@ -62,7 +65,7 @@ export function renderNotebook(nb: Notebook, options: RenderOptions = {}): Rende
     ? `<p class="course">${options.indexHref ? `<a href="${escapeHtml(options.indexHref)}">${escapeHtml(options.courseName)}</a>` : escapeHtml(options.courseName)}</p>`
     : "";
 
-  const html = `<!DOCTYPE html>
+  const page = `<!DOCTYPE html>
 <html lang="en" data-theme="light">
 <head>
 <meta charset="utf-8">
@@ -85,11 +88,21 @@ ${body.join("\n")}
 ${options.footer ? `<footer class="footer">${escapeHtml(options.footer)}</footer>` : ""}
 </main>
 </div>
-${plotly}<script>${pageScript()}</script>
-</body>
-</html>
 `;
-  return { html, title, headings: markdown.headings, usedMath: markdown.usedMath, plotCount: ctx.plotCount, warnings: [...markdown.mathErrors] };
+  const tail = `<script>${pageScript()}</script>\n</body>\n</html>\n`;
+  const chunks = ctx.plotCount > 0 ? [page, "<script>", plotlyScript(), "</script>\n", tail] : [page + tail];
+  let joined: string | null = null;
+  return {
+    chunks,
+    get html() {
+      return (joined ??= chunks.map((c) => c.toString()).join(""));
+    },
+    title,
+    headings: markdown.headings,
+    usedMath: markdown.usedMath,
+    plotCount: ctx.plotCount,
+    warnings: [...markdown.mathErrors],
+  };
 }
 
 function renderCell(cell: Cell, index: number, markdown: MarkdownRenderer, ctx: OutputContext, language: string, prompts: boolean): string {

@@ -14,7 +14,7 @@
  * would be lost.
  */
 import * as crypto from "crypto";
-import * as zmq from "zeromq";
+import type * as Zmq from "zeromq";
 import { FoundKernelSpec } from "./kernelspec";
 import { KernelExit, launchKernel, LaunchedKernel } from "./launch";
 import { decode, encode, Message, newHeader } from "./wire";
@@ -62,9 +62,11 @@ export interface StartOptions {
 
 export class KernelClient {
   readonly session = crypto.randomUUID();
-  private readonly shell = new zmq.Dealer({ linger: 0 });
-  private readonly control = new zmq.Dealer({ linger: 0 });
-  private readonly iopub = new zmq.Subscriber({ linger: 0 });
+  // zeromq (a native addon) is loaded on first use: exporting HTML never needs it.
+  private readonly zmq: typeof Zmq = require("zeromq");
+  private readonly shell = new this.zmq.Dealer({ linger: 0 });
+  private readonly control = new this.zmq.Dealer({ linger: 0 });
+  private readonly iopub = new this.zmq.Subscriber({ linger: 0 });
   private readonly pending = new Map<string, Pending>();
   private readonly sendChains: Record<Channel, Promise<void>> = { shell: Promise.resolve(), control: Promise.resolve() };
   private sawIopubStatus = false;
@@ -121,7 +123,7 @@ export class KernelClient {
     this.readLoop(this.iopub, "iopub");
   }
 
-  private async readLoop(socket: zmq.Dealer | zmq.Subscriber, name: string): Promise<void> {
+  private async readLoop(socket: Zmq.Dealer | Zmq.Subscriber, name: string): Promise<void> {
     try {
       for await (const frames of socket) {
         let msg: Message;

@@ -7,8 +7,11 @@
  *   timed-out cell and the final SIGKILL reach every process the kernel started.
  * - Every live kernel is killed on process exit and by `killAllKernels()` (the CLI calls it
  *   from its signal handlers).
- * - If this process dies without cleaning up (SIGKILL), watchdog.cjs, preloaded into the
- *   kernel's node, sees its stdin pipe close and kills the kernel's group.
+ * - If this process dies without cleaning up (SIGKILL), a guard process notices at once: it
+ *   holds the read end of a pipe only we write to, and when that pipe closes it kills the
+ *   kernel's group. It is a separate process because the kernel's own event loop may be busy
+ *   for many seconds (starting, or running a cell). As a second line, watchdog.cjs, preloaded
+ *   into the kernel's node, does the same from inside the kernel when its loop is free.
  * - noWatch.cjs, also preloaded, turns off tslab's file watching (see there why).
  */
 import { ChildProcess, spawn } from "child_process";
@@ -17,6 +20,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { PACKAGE_DIR } from "../paths";
 import { FoundKernelSpec } from "./kernelspec";
 
 export interface ConnectionInfo {
@@ -50,12 +54,16 @@ export interface LaunchedKernel {
   logTail(): string;
   /** Signals the kernel's whole process group. */
   signal(sig: NodeJS.Signals): void;
+  /** The guard process (see above), killed with the kernel. */
+  guard: ChildProcess;
   /** SIGKILLs the group, waits for the exit and removes the connection file. */
   kill(): Promise<void>;
 }
 
-const WATCHDOG = path.join(__dirname, "watchdog.cjs");
-const NO_WATCH = path.join(__dirname, "noWatch.cjs");
+const WATCHDOG = path.join(PACKAGE_DIR, "src", "kernel", "watchdog.cjs");
+/** The guard: waits for EOF on stdin (we died or let go), then SIGKILLs the kernel's group. */
+const GUARD = `process.stdin.on("end", () => { try { process.kill(-Number(process.argv[1]), "SIGKILL"); } catch {} process.exit(0); }).resume();`;
+const NO_WATCH = path.join(PACKAGE_DIR, "src", "kernel", "noWatch.cjs");
 const live = new Set<LaunchedKernel>();
 
 /** Kills every kernel this process started (synchronous: safe in exit and signal handlers). */
@@ -63,6 +71,7 @@ export function killAllKernels(): void {
   for (const k of live) {
     try {
       k.signal("SIGKILL");
+      k.guard.kill("SIGKILL");
     } catch {
       // already gone
     }
@@ -136,6 +145,16 @@ export async function launchKernel(found: FoundKernelSpec, options: { cwd?: stri
     throw new Error(`could not start kernel "${found.name}" (${argv[0]}): ${err.message}`);
   }
 
+  const guard = spawn(process.execPath, ["-e", GUARD, String(pid)], {
+    detached: true,
+    stdio: ["pipe", "ignore", "ignore"],
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
+  guard.on("error", () => {});
+  guard.stdin!.on("error", () => {});
+  guard.unref(); // neither the guard nor its pipe keeps this process alive
+  (guard.stdin as unknown as { unref?: () => void }).unref?.();
+
   let log = "";
   const keep = (chunk: Buffer) => {
     log = (log + chunk.toString("utf8")).slice(-8192);
@@ -174,6 +193,7 @@ export async function launchKernel(found: FoundKernelSpec, options: { cwd?: stri
     hasExited: () => done,
     logTail: () => log,
     signal,
+    guard,
     kill: async () => {
       signal("SIGKILL");
       await exited;
@@ -183,6 +203,7 @@ export async function launchKernel(found: FoundKernelSpec, options: { cwd?: stri
       } catch {
         // group empty
       }
+      guard.kill("SIGKILL");
       fs.rmSync(connectionFile, { force: true });
     },
   };

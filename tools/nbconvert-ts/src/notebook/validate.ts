@@ -3,57 +3,101 @@
  * nbformat 5.11.1 wheel on PyPI). The schema is draft-04; it uses nothing that differs in
  * draft-07, so Ajv 8 compiles it once its `$schema` line is dropped.
  *
- * Cells are checked one by one against their own definition so that an error reads
- * "cell 3 (code): outputs/0 must have required property 'name'" instead of a oneOf dump.
+ * Compiling the schema costs more than exporting a notebook, so the compiled validators are
+ * kept as JavaScript (Ajv's "standalone" code) in tools/nbconvert-ts/.cache/, keyed by a hash
+ * of the schema and the Ajv version, and later runs just load that file.
+ *
+ * Cells and outputs are checked one by one against their own definitions so that an error
+ * reads "cells/3/outputs/0: must have required property 'name'" instead of a oneOf dump.
  */
-import Ajv, { ErrorObject, ValidateFunction } from "ajv";
+import * as crypto from "crypto";
 import * as fs from "fs";
-import { SCHEMA_FILE } from "../paths";
+import * as path from "path";
+import { PACKAGE_DIR, SCHEMA_FILE } from "../paths";
 import { NotebookError } from "./read";
 import { Notebook } from "./types";
+import { writeFileAtomic } from "./write";
 
-let compiled: { notebook: ValidateFunction; cells: Record<string, ValidateFunction>; outputs: Record<string, ValidateFunction> } | null = null;
-
-function validators() {
-  if (compiled) return compiled;
-  const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8"));
-  delete schema.$schema;
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  ajv.addSchema(schema, "nbformat");
-  const get = (ref: string) => ajv.getSchema(`nbformat${ref}`)!;
-  compiled = {
-    notebook: get("#"),
-    cells: { code: get("#/definitions/code_cell"), markdown: get("#/definitions/markdown_cell"), raw: get("#/definitions/raw_cell") },
-    outputs: Object.fromEntries(["execute_result", "display_data", "stream", "error"].map((t) => [t, get(`#/definitions/${t}`)])),
-  };
-  return compiled;
+interface ValidationError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+interface Validator {
+  (data: unknown): boolean;
+  errors?: ValidationError[] | null;
 }
 
-function describe(e: ErrorObject, prefix = ""): string {
+const CELL_TYPES = ["code", "markdown", "raw"] as const;
+const OUTPUT_TYPES = ["execute_result", "display_data", "stream", "error"] as const;
+/** Export name in the compiled module → schema reference. */
+const ENTRIES: Record<string, string> = {
+  notebook: "nbformat#",
+  ...Object.fromEntries(CELL_TYPES.map((t) => [`cell_${t}`, `nbformat#/definitions/${t}_cell`])),
+  ...Object.fromEntries(OUTPUT_TYPES.map((t) => [`output_${t}`, `nbformat#/definitions/${t}`])),
+};
+
+let validators: Record<string, Validator> | null = null;
+
+function load(): Record<string, Validator> {
+  if (validators) return validators;
+  const schemaText = fs.readFileSync(SCHEMA_FILE, "utf8");
+  const ajvVersion = JSON.parse(fs.readFileSync(require.resolve("ajv/package.json", { paths: [PACKAGE_DIR] }), "utf8")).version;
+  const key = crypto.createHash("sha1").update(schemaText).update(ajvVersion).update(JSON.stringify(ENTRIES)).digest("hex").slice(0, 12);
+  const cached = path.join(PACKAGE_DIR, ".cache", `nbformat-4.5-validators-${key}.js`);
+  if (fs.existsSync(cached)) {
+    validators = loadCompiled(cached);
+    return validators;
+  }
+  // Slow path, once: compile with Ajv and keep the generated code.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const Ajv = require("ajv").default;
+  const standalone = require("ajv/dist/standalone").default;
+  const schema = JSON.parse(schemaText);
+  delete schema.$schema;
+  const ajv = new Ajv({ strict: false, allErrors: true, code: { source: true } });
+  ajv.addSchema(schema, "nbformat");
+  try {
+    writeFileAtomic(cached, standalone(ajv, ENTRIES));
+    validators = loadCompiled(cached);
+  } catch {
+    // read-only checkout: validate with the compiled functions in memory
+    validators = Object.fromEntries(Object.entries(ENTRIES).map(([name, ref]) => [name, ajv.getSchema(ref)]));
+  }
+  return validators!;
+}
+
+function loadCompiled(file: string): Record<string, Validator> {
+  const { requireWithCodeCache } = require(path.join(PACKAGE_DIR, "src", "codeCache.cjs"));
+  return requireWithCodeCache(file);
+}
+
+function describe(e: ValidationError, prefix = ""): string {
   const where = (prefix + e.instancePath).replace(/^\//, "") || "notebook";
-  const extra = e.keyword === "additionalProperties" ? ` ("${(e.params as { additionalProperty: string }).additionalProperty}")` : "";
+  const extra = e.keyword === "additionalProperties" ? ` ("${e.params.additionalProperty}")` : "";
   return `${where}: ${e.message}${extra}`;
 }
 
 /** Every problem found, as short readable lines (empty when the notebook is valid). */
 export function schemaErrors(nb: unknown): string[] {
-  const v = validators();
+  const v = load();
   if (v.notebook(nb)) return [];
   const problems: string[] = [];
   const cells = (nb as Notebook)?.cells;
   if (Array.isArray(cells)) {
     cells.forEach((cell, i) => {
-      const check = v.cells[(cell as { cell_type?: string })?.cell_type ?? ""];
-      if (!check) return problems.push(`cells/${i}: unknown cell_type ${JSON.stringify((cell as { cell_type?: string })?.cell_type)}`);
+      const type = (cell as { cell_type?: string })?.cell_type ?? "";
+      const check = v[`cell_${type}`];
+      if (!check) return problems.push(`cells/${i}: unknown cell_type ${JSON.stringify(type)}`);
       if (check(cell)) return;
-      // Outputs are checked one by one against their own type, like cells.
       for (const e of check.errors ?? []) if (!e.instancePath.startsWith("/outputs/")) problems.push(describe(e, `/cells/${i}`));
       const outputs = (cell as { outputs?: unknown[] }).outputs;
       if (!Array.isArray(outputs)) return;
       outputs.forEach((out, k) => {
-        const type = (out as { output_type?: string })?.output_type ?? "";
-        const checkOut = v.outputs[type];
-        if (!checkOut) return problems.push(`cells/${i}/outputs/${k}: unknown output_type ${JSON.stringify(type)}`);
+        const outType = (out as { output_type?: string })?.output_type ?? "";
+        const checkOut = v[`output_${outType}`];
+        if (!checkOut) return problems.push(`cells/${i}/outputs/${k}: unknown output_type ${JSON.stringify(outType)}`);
         if (!checkOut(out)) for (const e of checkOut.errors ?? []) problems.push(describe(e, `/cells/${i}/outputs/${k}`));
       });
     });

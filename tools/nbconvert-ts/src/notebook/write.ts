@@ -7,12 +7,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { Notebook } from "./types";
 
-export function writeFileAtomic(file: string, content: string | Buffer): void {
+export function writeFileAtomic(file: string, content: string | Buffer | (string | Buffer)[]): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   const fd = fs.openSync(tmp, "w");
   try {
-    fs.writeFileSync(fd, content);
+    for (const chunk of Array.isArray(content) ? content : [content]) writeAll(fd, typeof chunk === "string" ? Buffer.from(chunk) : chunk);
     fs.fsyncSync(fd);
   } catch (e) {
     fs.closeSync(fd);
@@ -26,6 +26,10 @@ export function writeFileAtomic(file: string, content: string | Buffer): void {
     fs.rmSync(tmp, { force: true });
     throw e;
   }
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
 }
 
 /** Jupyter's own layout: 1-space indent, a final newline. */

@@ -1,0 +1,131 @@
+/**
+ * The CLI as a user runs it: exit codes and messages, no kernel left behind when the CLI is
+ * killed (even by SIGKILL), and the handouts job on a folder of tiny lectures.
+ */
+import { strict as assert } from "assert";
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { runHandouts, listLectures } from "../../../tools/nbconvert-ts/src/handouts";
+import { readNotebook } from "../../../tools/nbconvert-ts/src/notebook/read";
+import { schemaErrors } from "../../../tools/nbconvert-ts/src/notebook/validate";
+import { CLI, fixture, FIXTURES, kernelsOf, ROOT, tempDir, waitUntil } from "./helpers";
+
+function cli(args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+function processesWhoseCommandLineHas(...parts: string[]): number[] {
+  return fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p) && alive(Number(p))).filter((p) => {
+    try {
+      const cmd = fs.readFileSync(`/proc/${p}/cmdline`, "utf8");
+      return parts.every((part) => cmd.includes(part));
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+/** Starts the CLI on a notebook that sleeps, waits until its kernel runs, then sends `signal`. */
+async function killDuringRun(signal: NodeJS.Signals) {
+  const out = tempDir("kill");
+  const child = spawn(process.execPath, [CLI, "execute", fixture("sleep.ipynb"), "-o", path.join(out, "sleep.ipynb")], { cwd: ROOT, stdio: "ignore" });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on("exit", (code, sig) => r({ code, signal: sig })));
+  let kernels: number[] = [];
+  assert.ok(await waitUntil(() => (kernels = kernelsOf(child.pid!)).length > 0, 120_000, 200), "the kernel started");
+  child.kill(signal); // while the kernel is still starting: its own event loop is busy
+  const guards = () => processesWhoseCommandLineHas(`process.kill(-Number(process.argv[1])`, String(kernels[0]));
+  const exit = await exited;
+  const gone = await waitUntil(() => kernels.every((k) => !alive(k)), 10_000, 100);
+  for (const k of kernels) if (alive(k)) process.kill(k, "SIGKILL"); // do not leak one if the check fails
+  assert.ok(gone, `kernel ${kernels} outlived the CLI (${signal})`);
+  assert.ok(await waitUntil(() => guards().length === 0, 5000), "its guard process is gone too");
+  assert.ok(!fs.existsSync(path.join(out, "sleep.ipynb")), "no half-run notebook was written");
+  return exit;
+}
+
+describe("nbconvert-ts CLI", function () {
+  this.timeout(300_000);
+
+  it("exits 2 with a message naming the file for malformed notebooks and foreign kernels", () => {
+    const cases: [string, RegExp][] = [
+      ["empty.ipynb", /empty\.ipynb: the file is empty/],
+      ["bad-json.ipynb", /bad-json\.ipynb: not valid JSON/],
+      ["nbformat3.ipynb", /nbformat3\.ipynb: nbformat 3 is not supported/],
+      ["python-kernel.ipynb", /python-kernel\.ipynb: kernel "python3" is not available here/],
+      ["no-kernelspec.ipynb", /no-kernelspec\.ipynb: metadata\.kernelspec is missing/],
+      ["schema-invalid.ipynb", /schema-invalid\.ipynb: the notebook does not validate against the nbformat 4\.5 schema/],
+    ];
+    for (const [name, pattern] of cases) {
+      const r = cli(["execute", fixture(name), "-o", path.join(tempDir("bad"), "out.ipynb")]);
+      assert.equal(r.status, 2, `${name}: exit code (stderr: ${r.stderr})`);
+      assert.match(r.stderr, pattern);
+    }
+    const usage = cli(["execute"]);
+    assert.equal(usage.status, 2);
+    assert.match(usage.stderr, /execute: which notebook\?/);
+  });
+
+  it("leaves no kernel behind when it is killed with SIGTERM (exit 143)", async () => {
+    const exit = await killDuringRun("SIGTERM");
+    assert.equal(exit.code, 143);
+  });
+
+  it("leaves no kernel behind even when it is killed with SIGKILL (the guard process)", async () => {
+    const exit = await killDuringRun("SIGKILL");
+    assert.equal(exit.signal, "SIGKILL");
+  });
+
+  it("stops at the first failing cell with exit 1; --allow-errors runs on and still exits 1", () => {
+    const dir = tempDir("cli");
+    const stop = cli(["execute", fixture("errors.ipynb"), "-o", path.join(dir, "stop.ipynb"), "--quiet"]);
+    assert.equal(stop.status, 1, stop.stderr);
+    assert.match(stop.stdout, /2 cells in .*1 failed/);
+    const all = cli(["run", fixture("errors.ipynb"), "--executed", path.join(dir, "all.ipynb"), "-o", path.join(dir, "all.html"), "--allow-errors"]);
+    assert.equal(all.status, 1, all.stderr);
+    assert.match(all.stdout, /5 cells in .*2 failed/);
+    assert.match(all.stderr, /✓ errors cell 3\/5/);
+    for (const f of ["stop.ipynb", "all.ipynb"]) assert.deepEqual(schemaErrors(readNotebook(path.join(dir, f))), [], f);
+    assert.match(fs.readFileSync(path.join(dir, "all.html"), "utf8"), /<span class="ename">TypeScriptError<\/span>/);
+  });
+
+  it("handouts: runs the dated lectures two at a time, writes executed notebooks, handouts and an index by date", async () => {
+    const lectures = path.join(FIXTURES, "lectures");
+    assert.deepEqual(listLectures(lectures, false).map((l) => [l.name, l.date, l.title]), [
+      ["2024-01-08-zeroth", "2024-01-08", "Zeroth lecture"],
+      ["2024-01-15-first", "2024-01-15", "First lecture"],
+    ]);
+    const out = tempDir("handouts");
+    const lines: string[] = [];
+    const code = await runHandouts({
+      lecturesDir: lectures,
+      executedDir: path.join(out, "executed"),
+      handoutsDir: path.join(out, "handouts"),
+      smoke: false,
+      log: (l) => lines.push(l),
+    });
+    const log = lines.join("\n");
+    assert.equal(code, 0, log);
+    assert.match(log, /2 notebooks, 2 at a time/);
+    assert.match(log, /summary: 2 notebooks, 2 cells, 0 cell errors, 0 failed/);
+    assert.match(log, /metric zeroth_lecture_value 1\.5/);
+    assert.match(log, /metric first_lecture_value 1\.5/);
+    assert.deepEqual(fs.readdirSync(path.join(out, "handouts")).sort(), ["2024-01-08-zeroth.html", "2024-01-15-first.html", "index.html"]);
+    for (const f of fs.readdirSync(path.join(out, "executed"))) assert.deepEqual(schemaErrors(readNotebook(path.join(out, "executed", f))), [], f);
+    const index = fs.readFileSync(path.join(out, "handouts", "index.html"), "utf8");
+    const zeroth = index.indexOf("8 January 2024");
+    const first = index.indexOf("15 January 2024");
+    assert.ok(zeroth > 0 && first > zeroth, "listed by date, with dates");
+    assert.match(index, /<a class="title" href="2024-01-15-first.html">First lecture<\/a>/);
+    assert.ok(!index.includes("notes"), "undated notebooks are not lectures");
+  });
+});
