@@ -12,7 +12,7 @@
  * the arguments to the submission's sandbox and returns the decoded result; the assertions, the
  * expected values and the points stay in the runner, where student code cannot reach them.
  */
-import { TensorValue } from "./assertions";
+import { fail, TensorValue } from "./assertions";
 import type { CallOptions, SandboxSession } from "./sandboxClient";
 import { decodeValue, encodeNumber, encodeValue } from "./sandbox/values";
 
@@ -157,4 +157,15 @@ export function exercise(name: string): ExerciseHandle {
       return v as TensorValue[];
     },
   };
+}
+
+/** Passes when the student's function threw an error of its own (not a timeout or a crash). */
+export async function expectThrows(call: Promise<unknown>, message: string): Promise<void> {
+  try {
+    await call;
+  } catch (err) {
+    if ((err as { kind?: string }).kind === "threw") return;
+    throw err;
+  }
+  fail(message);
 }

@@ -1,0 +1,72 @@
+/**
+ * Hidden tests of the GAN exercises (see ./reference.ts for the plain-JS step).
+ */
+import { denseModel, exercise, expectScalar, expectTensor, field, ModelValue, optimizer, T } from "../../../tools/grader/spec";
+import { ganStep, GanState, sigmoid } from "./reference";
+
+const ex = exercise("gans");
+
+function models(s: GanState) {
+  const zDim = s.Wg.length;
+  const xDim = s.Wg[0].length;
+  return [
+    denseModel([{ units: xDim, inputDim: zDim }], [{ values: s.Wg }, { values: s.bg }]),
+    denseModel([{ units: 1, inputDim: xDim }], [{ values: s.Wd }, { values: [s.bd] }]),
+  ];
+}
+
+describe("gans · hidden", () => {
+  describe("gan-d-loss", () => {
+    ex.test("gan-d-loss", 1, "finite and right for logits of ±100", async () => {
+      // real: softplus(−100) ≈ 0, softplus(100) = 100 → mean 50; fake: softplus(100) = 100, softplus(−100) ≈ 0 → mean 50
+      expectScalar(await ex.call("discriminatorLoss", T([[100], [-100]]), T([[100], [-100]])), 100, { what: "L_D at logits ±100", rtol: 1e-5 });
+    });
+  });
+
+  describe("gan-g-minimax", () => {
+    ex.test("gan-g-minimax", 1, "its gradient saturates where D rejects the fakes", async () => {
+      // d/da of −mean softplus(a) = −σ(a)/N: tiny at a = −5
+      const [g] = await ex.grad("generatorLossMinimax", [T([[-5], [-5]])], [0]);
+      expectTensor(g, [[-sigmoid(-5) / 2], [-sigmoid(-5) / 2]], { what: "d loss / d logit", atol: 1e-6 });
+    });
+  });
+
+  describe("gan-g-nonsat", () => {
+    ex.test("gan-g-nonsat", 1, "a strong gradient where D rejects the fakes, finite at −100", async () => {
+      // d/da of mean softplus(−a) = −σ(−a)/N ≈ −1/N at a = −5
+      const [g] = await ex.grad("generatorLossNonSaturating", [T([[-5], [-5]])], [0]);
+      expectTensor(g, [[-sigmoid(5) / 2], [-sigmoid(5) / 2]], { what: "d loss / d logit", atol: 1e-6 });
+      expectScalar(await ex.call("generatorLossNonSaturating", T([[-100]])), 100, { what: "the loss at logit −100", rtol: 1e-5 });
+    });
+  });
+
+  describe("gan-step", () => {
+    const s: GanState = { Wg: [[0.3, -0.5], [0.2, 0.4], [-0.1, 0.6]], bg: [0.05, -0.05], Wd: [[0.7], [-0.2]], bd: -0.1 };
+    const real = [[1.5, 0.5], [2, 1], [0.8, 1.2]];
+    const noise = [[0.5, -1, 0.3], [-0.2, 0.7, 1], [1.1, 0.4, -0.6]];
+
+    async function step(lrG: number, lrD: number) {
+      const [G, D] = models(s);
+      const { value, args } = await ex.callObserved("ganTrainingStep", [G, D, optimizer("sgd", lrG), optimizer("sgd", lrD), T(real), T(noise)]);
+      return { value, G: args[0] as ModelValue, D: args[1] as ModelValue, ref: ganStep(s, real, noise, lrG, lrD) };
+    }
+
+    ex.test("gan-step", 1, "the D step leaves G alone (G's learning rate 0)", async () => {
+      const { value, G, D, ref } = await step(0, 0.2);
+      expectTensor(G.weights[0], s.Wg, { what: "G's kernel (must not change in the D step)", atol: 1e-6 });
+      expectTensor(G.weights[1], s.bg, { what: "G's bias (must not change in the D step)", atol: 1e-6 });
+      expectTensor(D.weights[0], ref.next.Wd, { what: "D's kernel" });
+      expectTensor(D.weights[1], [ref.next.bd], { what: "D's bias" });
+      expectScalar(field(value, "dLoss"), ref.dLoss, { what: "dLoss" });
+    });
+
+    ex.test("gan-step", 1, "the G step leaves D alone (D's learning rate 0)", async () => {
+      const { value, G, D, ref } = await step(0.2, 0);
+      expectTensor(D.weights[0], s.Wd, { what: "D's kernel (must not change in the G step)", atol: 1e-6 });
+      expectTensor(D.weights[1], [s.bd], { what: "D's bias (must not change in the G step)", atol: 1e-6 });
+      expectTensor(G.weights[0], ref.next.Wg, { what: "G's kernel" });
+      expectTensor(G.weights[1], ref.next.bg, { what: "G's bias" });
+      expectScalar(field(value, "gLoss"), ref.gLoss, { what: "gLoss" });
+    });
+  });
+});
