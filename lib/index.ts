@@ -27,3 +27,8 @@ export * from "./text/charVocab";
 export * from "./layers/lstmCell";
 export * from "./metrics/bitsPerChar";
 export * from "./models/charLstm";
+export * from "./data/translation";
+export * from "./models/seq2seq";
+export * from "./models/gpt";
+export * from "./models/vit";
+export * from "./models/sequenceTiming";
