@@ -13,6 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { FusedLstm } from "../lib/layers/fusedLstm";
+import { TransformerEncoderBlock } from "../lib/layers/transformerBlock";
 
 export interface TrainStep {
   /** Training examples one step consumes (sequences for the LSTM, images for the others). */
@@ -177,10 +178,10 @@ export function makeEncoderBlock(config: EncoderBlockBenchConfig = {}): TrainSte
   const forward = (input: tf.Tensor3D): tf.Tensor3D => {
     const b = input.shape[0];
     const flat = input.reshape([b * tokens, dModel]); // 2-D products are the fast path everywhere
-    const split = (qkv.apply(flat) as tf.Tensor2D)
-      .reshape([b, tokens, 3, heads, dk])
-      .transpose([2, 0, 3, 1, 4]); // [3, batch, heads, tokens, dk]
-    const [q, k, v] = tf.unstack(split) as tf.Tensor4D[];
+    // [batch·tokens, 3·dModel] → q, k, v: [batch, heads, tokens, dk] (rank-4 transposes only:
+    // wasm's rank-5 transpose is slow)
+    const heads4 = (t: tf.Tensor) => t.reshape([b, tokens, heads, dk]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
+    const [q, k, v] = tf.split(qkv.apply(flat) as tf.Tensor2D, 3, 1).map(heads4);
     const scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dk)); // [batch, heads, tokens, tokens]
     const context = tf.matMul(tf.softmax(scores), v); // [batch, heads, tokens, dk]
     const merged = context.transpose([0, 2, 1, 3]).reshape([b * tokens, dModel]);
@@ -197,5 +198,22 @@ export function makeEncoderBlock(config: EncoderBlockBenchConfig = {}): TrainSte
     samplesPerStep: batch,
     step: () => minimizeAndRead(optimizer, loss, vars),
     dispose: () => disposeAll(optimizer, [x, target], layers),
+  };
+}
+
+/** The same block as the course builds it (lib/layers/transformerBlock.ts, post-norm, no dropout). */
+export function makeCourseEncoderBlock(config: EncoderBlockBenchConfig = {}): TrainStep {
+  const { dModel = 64, heads = 4, tokens = 64, batch = 32, ffn = 256 } = config;
+  const block = new TransformerEncoderBlock({ numHeads: heads, dModel, ffDim: ffn, dropout: 0, norm: "post" });
+  const x = tf.randomNormal([batch, tokens, dModel], 0, 1, "float32", SEED);
+  const target = tf.randomNormal([batch, tokens, dModel], 0, 1, "float32", SEED + 1);
+  tf.tidy(() => block.apply(x.slice([0, 0, 0], [1, tokens, dModel])) as tf.Tensor);
+  const vars = trainableWeights(block);
+  const optimizer = adam();
+  const loss = () => tf.losses.meanSquaredError(target, block.apply(x) as tf.Tensor) as tf.Scalar;
+  return {
+    samplesPerStep: batch,
+    step: () => minimizeAndRead(optimizer, loss, vars),
+    dispose: () => disposeAll(optimizer, [x, target], [block]),
   };
 }

@@ -3,7 +3,7 @@
  * step (forward, backward, Adam), on every TensorFlow.js backend, beside PyTorch.
  */
 import type { BenchCase, BenchSuite } from "./types";
-import { makeCharLstm, makeDenseAutoencoder, makeEncoderBlock, makeMlpGan, type TrainStep } from "./models";
+import { makeCharLstm, makeCourseEncoderBlock, makeDenseAutoencoder, makeEncoderBlock, makeMlpGan, type TrainStep } from "./models";
 
 function trainingCase(name: string, make: () => TrainStep, skip?: BenchCase["skip"], pytorch?: string): BenchCase {
   return {
@@ -38,5 +38,6 @@ export const suite: BenchSuite = {
     trainingCase("char LSTM b64", () => makeCharLstm({ implementation: "fused" })),
     trainingCase("char LSTM b64 (tf.layers.lstm)", () => makeCharLstm({ implementation: "layers" }), notOnCpu, "char LSTM b64"),
     trainingCase("transformer block b32", () => makeEncoderBlock()),
+    trainingCase("transformer block b32 (lib TransformerEncoderBlock)", () => makeCourseEncoderBlock(), undefined, "transformer block b32"),
   ],
 };

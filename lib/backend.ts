@@ -16,6 +16,7 @@ import { patchWasmMatMul } from "./wasm/fastMatMul";
 import { registerFastTileGradient } from "./wasm/tileGradient";
 import { patchWasmSlice } from "./wasm/fastSlice";
 import { registerWasmSegmentSum } from "./wasm/segmentSum";
+import { patchWasmTile } from "./wasm/fastTile";
 
 export type BackendChoice = "gpu" | "node" | "wasm" | "cpu";
 export const BACKEND_ORDER: readonly BackendChoice[] = ["gpu", "node", "wasm", "cpu"];
@@ -86,6 +87,7 @@ async function tryStart(choice: BackendChoice): Promise<string | null> {
         registerWasmFallbacks();
         patchWasmMatMul();
         patchWasmSlice(); // the shipped Slice copies its whole input first
+        patchWasmTile(); // the shipped Tile copies element by element (wasm/fastTile.ts)
         return (await tf.setBackend("wasm")) ? null : "the wasm module did not start";
       }
       case "cpu":

@@ -3,7 +3,9 @@
  * need for training, run on the pure-JS cpu backend instead:
  *
  *   UnsortedSegmentSum                     gradient of gather, so of every embedding layer
- *   Conv2DBackpropFilter                   gradient of conv2d's filter (conv nets, U-Net, DCGAN)
+ *   Conv2DBackpropFilter                   gradient of conv2d's filter (conv nets, U-Net, DCGAN):
+ *                                          NHWC runs on wasm as im2col + one product
+ *                                          (convFilterGrad.ts); only NCHW goes to cpu
  *   DepthwiseConv2dNativeBackpropFilter    gradients of depthwise conv
  *   DepthwiseConv2dNativeBackpropInput
  *   Einsum
@@ -13,6 +15,7 @@
  * that a later wasm release does register is left alone.
  */
 import * as tf from "@tensorflow/tfjs";
+import { conv2dFilterGradIm2col } from "./convFilterGrad";
 
 export const WASM_FALLBACK_KERNELS = [
   "UnsortedSegmentSum",
@@ -43,9 +46,12 @@ export function registerWasmFallbacks(names: readonly string[] = WASM_FALLBACK_K
     if (tf.getKernel(kernelName, "wasm") != null) continue;
     const cpuKernel = tf.getKernel(kernelName, "cpu");
     if (cpuKernel == null) throw new Error(`No cpu kernel "${kernelName}" to fall back on`);
-    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: forwardToCpu(cpuKernel) });
+    const viaCpu = forwardToCpu(cpuKernel);
+    const kernelFunc: tf.KernelFunc =
+      kernelName === "Conv2DBackpropFilter" ? (args) => conv2dFilterGradIm2col(args) ?? viaCpu(args) : viaCpu;
+    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
     added.push(kernelName);
-    forwarded.add(kernelName);
+    if (kernelName !== "Conv2DBackpropFilter") forwarded.add(kernelName); // that one runs on wasm (NHWC)
   }
   return added;
 }

@@ -7,6 +7,14 @@
  * the plain product is 8-10× faster for the product and 2-5× faster for a whole training step,
  * with the same results (measured in ../shared/FACTS.md and in `npm run bench`).
  *
+ * Batched products ([batch, m, k] × [batch, k, n], e.g. attention) never reach XNNPACK in
+ * 4.22: the kernel sends anything with a batch dimension to a naive triple loop. Two fixes:
+ *   - b shared by the whole batch (b's batch is 1): a is viewed as one [batch·m, k] matrix and
+ *     multiplied once (same numbers, one fast product);
+ *   - both batched: each batch element is copied out and multiplied as a plain 2-D product on
+ *     XNNPACK, the results copied into one output. Faster from about 16×16 matrices up
+ *     (`splitBatchedMatMul` below; measured in bench/README.md).
+ *
  * The wrapper sits below autograd (kernels are not taped), so gradients are unchanged.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -38,7 +46,7 @@ export function patchWasmMatMul(): boolean {
 function explicitTranspose(matMul: tf.KernelFunc, transposeKernel: tf.KernelFunc): tf.KernelFunc {
   return ({ inputs, attrs, backend }) => {
     const { transposeA = false, transposeB = false } = (attrs ?? {}) as MatMulAttrs;
-    if (!transposeA && !transposeB) return matMul({ inputs, attrs, backend });
+    if (!transposeA && !transposeB) return plainMatMul(matMul, inputs, attrs ?? {}, backend);
 
     const temporaries: tf.TensorInfo[] = [];
     const swapLastTwo = (t: tf.TensorInfo): tf.TensorInfo => {
@@ -48,16 +56,84 @@ function explicitTranspose(matMul: tf.KernelFunc, transposeKernel: tf.KernelFunc
       temporaries.push(out);
       return out;
     };
-    const a = transposeA ? swapLastTwo(inputs.a as tf.TensorInfo) : inputs.a;
-    const b = transposeB ? swapLastTwo(inputs.b as tf.TensorInfo) : inputs.b;
+    const a = (transposeA ? swapLastTwo(inputs.a as tf.TensorInfo) : inputs.a) as tf.TensorInfo;
+    const b = (transposeB ? swapLastTwo(inputs.b as tf.TensorInfo) : inputs.b) as tf.TensorInfo;
     try {
-      return matMul({
-        inputs: { ...inputs, a, b },
-        attrs: { ...(attrs as object), transposeA: false, transposeB: false } as unknown as tf.NamedAttrMap,
-        backend,
-      });
+      return plainMatMul(matMul, { ...inputs, a, b }, { ...(attrs as object), transposeA: false, transposeB: false } as unknown as tf.NamedAttrMap, backend);
     } finally {
       for (const t of temporaries) (backend as tf.KernelBackend).disposeData(t.dataId);
     }
   };
+}
+
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+  disposeData(dataId: tf.DataId): boolean;
+}
+
+const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
+
+/** A product without transposes: routes batched shapes to XNNPACK's 2-D product where it can. */
+function plainMatMul(matMul: tf.KernelFunc, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap, backend: unknown): tf.TensorInfo {
+  const a = inputs.a as tf.TensorInfo;
+  const b = inputs.b as tf.TensorInfo;
+  const [m, k] = a.shape.slice(-2);
+  const n = b.shape[b.shape.length - 1];
+  const batchA = size(a.shape.slice(0, -2));
+  const batchB = size(b.shape.slice(0, -2));
+  const run = (ins: tf.NamedTensorInfoMap) => matMul({ inputs: ins, attrs, backend: backend as tf.KernelBackend }) as tf.TensorInfo;
+  if (batchA <= 1 && batchB <= 1) return run(inputs);
+  const outShape = [...tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)), m, n];
+  const bias = inputs.bias as tf.TensorInfo | undefined;
+  const simpleBias = bias == null || bias.shape.length <= 1;
+
+  if (batchB === 1 && simpleBias && a.dtype === "float32") {
+    // Every batch element meets the same b: one [batch·m, k] × [k, n] product.
+    const out = run({ ...inputs, a: { ...a, shape: [1, batchA * m, k] }, b: { ...b, shape: [1, k, n] } });
+    return { ...out, shape: outShape };
+  }
+  // (The shipped loop also misplaces a 1-D bias after the first row: it indexes bias[min(i·n + j, n − 1)].
+  // The split path adds it right, so batched products with a bias always take it.)
+  const vectorBias = bias != null && simpleBias && size(bias.shape) === n;
+  if (batchA === batchB && (bias == null || vectorBias) && inputs.preluActivationWeights == null && a.dtype === "float32" && (vectorBias || splitPays(m, k, n))) {
+    return splitBatchedMatMul(run, a, b, bias, batchA, m, k, n, outShape, backend as WasmBackendLike);
+  }
+  return run(inputs);
+}
+
+/** Per-element XNNPACK products pay for their copies and calls once the matrices are not tiny. */
+function splitPays(m: number, k: number, n: number): boolean {
+  const mode = process.env.COURSE_WASM_BATCHED_MATMUL; // "split" | "loop": force one path (for measurements)
+  if (mode === "split") return true;
+  if (mode === "loop") return false;
+  return m * k * n >= 16 * 16 * 16;
+}
+
+function splitBatchedMatMul(
+  run: (ins: tf.NamedTensorInfoMap) => tf.TensorInfo,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  bias: tf.TensorInfo | undefined,
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+  outShape: number[],
+  backend: WasmBackendLike,
+): tf.TensorInfo {
+  const out = backend.makeOutput(outShape, "float32");
+  for (let i = 0; i < batch; i++) {
+    const ai = backend.makeOutput([1, m, k], "float32");
+    const bi = backend.makeOutput([1, k, n], "float32");
+    // Heap views only after allocating: an allocation may grow (and detach) the heap.
+    backend.typedArrayFromHeap(ai).set(backend.typedArrayFromHeap(a).subarray(i * m * k, (i + 1) * m * k));
+    backend.typedArrayFromHeap(bi).set(backend.typedArrayFromHeap(b).subarray(i * k * n, (i + 1) * k * n));
+    const oi = run(bias == null ? { a: ai, b: bi } : { a: ai, b: bi, bias });
+    backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap(oi), i * m * n);
+    backend.disposeData(ai.dataId);
+    backend.disposeData(bi.dataId);
+    backend.disposeData(oi.dataId);
+  }
+  return out;
 }
