@@ -5,7 +5,7 @@
  *
  *   → {op: "setup", name}   builds the case, warms up, picks how many calls make one timed run
  *   → {op: "run"}           one timed run → {value}
- *   → {op: "dispose"}       frees the case (and checks that no tensors leaked)
+ *   → {op: "dispose"}       frees the case; reports tensors that piled up during the timed runs
  *   → {op: "exit"}
  *
  * Usage (by the runner): tsx bench/child.ts <file.bench.ts> <backend|none> <seconds>
@@ -90,6 +90,7 @@ async function main(): Promise<void> {
           calls++;
         }
         current.calls = Math.max(1, Math.ceil(seconds / (spent / calls)));
+        current.tensorsBefore = await numTensors(); // after warm-up: optimiser slots exist by now
         send({ ok: true, calls: current.calls });
       } else if (msg.op === "run") {
         if (current == null) throw new Error("run before setup");
@@ -98,11 +99,12 @@ async function main(): Promise<void> {
         const value = current.c.unit === "ms" ? (elapsed / current.calls) * 1000 : (work / elapsed) * scale;
         send({ value });
       } else if (msg.op === "dispose") {
+        // Tensors that piled up during the timed runs (a leak per step), before the case frees its model.
         let leaked = 0;
         if (current) {
-          current.timed.dispose?.();
           const after = await numTensors();
           if (after != null && current.tensorsBefore != null) leaked = after - current.tensorsBefore;
+          current.timed.dispose?.();
         }
         current = null;
         send({ ok: true, leaked });
