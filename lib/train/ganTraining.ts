@@ -1,0 +1,214 @@
+/**
+ * Alternating GAN training. One round is two steps:
+ *
+ *   1. D step, G frozen:  fakes = G(z) are computed outside the gradient tape, then D's weights
+ *      (and only D's) move down the gradient of L_D = −E[log D(x)] − E[log(1 − D(G(z)))].
+ *   2. G step, D frozen:  the loss is computed through D (G(z) → D → loss), but only G's weights
+ *      are handed to the optimiser, so D's weights stay exactly as they were.
+ *
+ * "Frozen" is enforced by the variable list passed to `optimizer.minimize`: the optimiser can only
+ * change the variables it is given. `snapshotWeights` + `weightsIdentical` check it bit for bit.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { GanNoiseKind, sampleGanNoise } from "../models/gan";
+import { discriminatorLoss, generatorLoss, GeneratorLossKind } from "../losses/gan";
+import { batchIndices } from "../data/batches";
+import { MnistSet, mnistImages } from "../data/mnist";
+import { trainLoop, TrainHistory } from "./loop";
+
+export interface GanTrainerConfig {
+  generator: tf.LayersModel;
+  discriminator: tf.LayersModel;
+  /** Where z comes from (default "gaussian"). */
+  noise?: GanNoiseKind;
+  /** Default "non-saturating". */
+  generatorLoss?: GeneratorLossKind;
+  /** Adam learning rate for both players (default 2e-4, as in DCGAN). */
+  learningRate?: number;
+  /** Adam β1 (default 0.5: less momentum keeps the game from overshooting). */
+  beta1?: number;
+}
+
+/** One number per round: losses, and D's mean verdict on the real and the fake batch of its step. */
+export interface GanHistory {
+  dLoss: number[];
+  gLoss: number[];
+  /** mean D(x) over the real batch. */
+  dReal: number[];
+  /** mean D(G(z)) over the fake batch of the D step. */
+  dFake: number[];
+}
+
+export interface GanRoundStats {
+  dLoss: number;
+  gLoss: number;
+  dReal: number;
+  dFake: number;
+}
+
+/** The variables behind a model's trainable weights: what one side's optimiser may change. */
+export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+export class GanTrainer {
+  readonly generator: tf.LayersModel;
+  readonly discriminator: tf.LayersModel;
+  readonly noise: GanNoiseKind;
+  readonly lossKind: GeneratorLossKind;
+  readonly noiseDim: number;
+  readonly history: GanHistory = { dLoss: [], gLoss: [], dReal: [], dFake: [] };
+  private readonly dOptimizer: tf.Optimizer;
+  private readonly gOptimizer: tf.Optimizer;
+  private readonly dVars: tf.Variable[];
+  private readonly gVars: tf.Variable[];
+
+  constructor(config: GanTrainerConfig) {
+    this.generator = config.generator;
+    this.discriminator = config.discriminator;
+    this.noise = config.noise ?? "gaussian";
+    this.lossKind = config.generatorLoss ?? "non-saturating";
+    const noiseDim = this.generator.inputs[0].shape[1];
+    if (noiseDim == null) throw new Error("GanTrainer: the generator's input needs a fixed length (inputShape: [noiseDim])");
+    this.noiseDim = noiseDim;
+    const lr = config.learningRate ?? 2e-4;
+    const beta1 = config.beta1 ?? 0.5;
+    // Two optimisers: each keeps Adam moments for its own side's variables only.
+    this.dOptimizer = tf.train.adam(lr, beta1);
+    this.gOptimizer = tf.train.adam(lr, beta1);
+    this.dVars = trainableVariables(this.discriminator);
+    this.gVars = trainableVariables(this.generator);
+  }
+
+  /** D step with G frozen. real: [batch, ...]; fakes come from a fresh z of the same batch size. */
+  discriminatorStep(real: tf.Tensor): { dLoss: number; dReal: number; dFake: number } {
+    const batch = real.shape[0];
+    // G runs outside the tape: no gradient can reach its weights, and it costs only a forward pass.
+    const fake = tf.tidy(() => this.generator.apply(sampleGanNoise(batch, this.noiseDim, this.noise), { training: true }) as tf.Tensor);
+    let stats: tf.Tensor | null = null;
+    const cost = this.dOptimizer.minimize(
+      () => {
+        const realLogits = this.discriminator.apply(real, { training: true }) as tf.Tensor; // [batch, 1]
+        const fakeLogits = this.discriminator.apply(fake, { training: true }) as tf.Tensor; // [batch, 1]
+        stats = tf.keep(tf.stack([tf.mean(tf.sigmoid(realLogits)), tf.mean(tf.sigmoid(fakeLogits))])); // [2]
+        return discriminatorLoss(realLogits, fakeLogits);
+      },
+      true,
+      this.dVars, // only D's variables: G is frozen
+    );
+    const dLoss = cost!.dataSync()[0];
+    const [dReal, dFake] = (stats as unknown as tf.Tensor).dataSync();
+    tf.dispose([fake, cost!, stats as unknown as tf.Tensor]);
+    return { dLoss, dReal, dFake };
+  }
+
+  /** G step with D frozen: the loss flows through D, but only G's variables are updated. */
+  generatorStep(batch: number): { gLoss: number } {
+    const cost = this.gOptimizer.minimize(
+      () => {
+        const z = sampleGanNoise(batch, this.noiseDim, this.noise); // [batch, noiseDim]
+        const fakeLogits = this.discriminator.apply(this.generator.apply(z, { training: true }), { training: true }) as tf.Tensor; // [batch, 1]
+        return generatorLoss(this.lossKind, fakeLogits);
+      },
+      true,
+      this.gVars, // only G's variables: D is frozen
+    );
+    const gLoss = cost!.dataSync()[0];
+    cost!.dispose();
+    return { gLoss };
+  }
+
+  /** One round: a D step on `real`, then a G step with the same batch size; recorded in `history`. */
+  step(real: tf.Tensor): GanRoundStats {
+    const d = this.discriminatorStep(real);
+    const g = this.generatorStep(real.shape[0]);
+    const stats = { ...d, ...g };
+    this.history.dLoss.push(stats.dLoss);
+    this.history.gLoss.push(stats.gLoss);
+    this.history.dReal.push(stats.dReal);
+    this.history.dFake.push(stats.dFake);
+    return stats;
+  }
+
+  /** n samples from G in inference mode: [n, ...]. The caller disposes. */
+  sample(count: number): tf.Tensor {
+    return tf.tidy(() => this.generator.predict(sampleGanNoise(count, this.noiseDim, this.noise)) as tf.Tensor);
+  }
+
+  dispose(): void {
+    this.dOptimizer.dispose();
+    this.gOptimizer.dispose();
+  }
+}
+
+/** Every weight of a model (trainable or not) as raw bytes, in order: for bit-for-bit comparisons. */
+export function snapshotWeights(model: tf.LayersModel): Uint8Array[] {
+  return model.weights.map((w) => {
+    const values = w.read().dataSync() as Float32Array;
+    return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+  });
+}
+
+/** True when two snapshots are the same bytes (no float tolerance: frozen means frozen). */
+export function weightsIdentical(a: Uint8Array[], b: Uint8Array[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((bytes, i) => bytes.length === b[i].length && Buffer.compare(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), Buffer.from(b[i].buffer, b[i].byteOffset, b[i].byteLength)) === 0);
+}
+
+/** How many weight values (float32 numbers) differ in their bits between two snapshots: 0 for a frozen model. */
+export function changedWeightValues(a: Uint8Array[], b: Uint8Array[]): number {
+  if (a.length !== b.length) throw new Error(`changedWeightValues: snapshots of ${a.length} and ${b.length} weights`);
+  let changed = 0;
+  a.forEach((bytes, i) => {
+    if (bytes.length !== b[i].length) throw new Error(`changedWeightValues: weight ${i} has ${bytes.length} and ${b[i].length} bytes`);
+    for (let k = 0; k < bytes.length; k += 4) {
+      if (bytes[k] !== b[i][k] || bytes[k + 1] !== b[i][k + 1] || bytes[k + 2] !== b[i][k + 2] || bytes[k + 3] !== b[i][k + 3]) changed++;
+    }
+  });
+  return changed;
+}
+
+export interface GanRunOptions {
+  /** Rounds (one D step + one G step each); use scaledSteps in lectures. */
+  steps: number;
+  /** A fresh real batch for each round: [batch, ...]. trainGan disposes it. */
+  nextReal: () => tf.Tensor;
+  label?: string;
+  quiet?: boolean;
+  /** Called every `evalEvery` rounds and after the last one: draw samples, score them; numbers returned are recorded and shown. */
+  evaluate?: (round: number) => Record<string, number> | void | Promise<Record<string, number> | void>;
+  evalEvery?: number;
+}
+
+/** Runs `steps` rounds of alternating training with progress shown; losses land in trainer.history too. */
+export async function trainGan(trainer: GanTrainer, options: GanRunOptions): Promise<TrainHistory> {
+  const evaluate = options.evaluate;
+  return trainLoop({
+    steps: options.steps,
+    label: options.label ?? "GAN",
+    quiet: options.quiet,
+    evalEvery: options.evalEvery,
+    step: () => {
+      const real = options.nextReal();
+      try {
+        return trainer.step(real).dLoss;
+      } finally {
+        real.dispose();
+      }
+    },
+    evaluate: evaluate ? async (i) => (await evaluate(i + 1)) ?? {} : undefined,
+  });
+}
+
+/** Real MNIST batches for a GAN, reshuffled every epoch (seeded): each call gives x [batchSize, 784]. */
+export function mnistRealBatches(set: MnistSet, batchSize: number): () => tf.Tensor2D {
+  let batches = batchIndices(set.count, batchSize, { dropLast: true });
+  return () => {
+    let next = batches.next();
+    if (next.done) {
+      batches = batchIndices(set.count, batchSize, { dropLast: true });
+      next = batches.next();
+    }
+    return mnistImages(set, next.value as number[]);
+  };
+}
