@@ -1,0 +1,238 @@
+/**
+ * nbconvert-ts speed, against its two targets:
+ *
+ * 1. Export: turning an executed lecture into a handout must be ≥ 10× faster than
+ *    `jupyter nbconvert --to html` (nbconvert from PyPI, in a throwaway venv under build/) on
+ *    the same executed notebook. Both are timed as whole processes, as a user runs them,
+ *    side by side (alternating), and the in-process export is shown too.
+ * 2. Execute: the executor's own overhead must be ≤ 10% on top of the cells' run time: the
+ *    cells' run time is what the kernel reports (its iopub busy → idle, per cell); overhead
+ *    is what the executor adds around that (sending, collecting outputs, waiting for idle).
+ *    Kernel start-up (tslab's, not the executor's) is reported separately.
+ *
+ *   npm run bench                    # the runner (bench/run.ts) times the export cases below
+ *   npm run bench:nbconvert          # this file alone: both targets, side by side, with verdicts
+ *   npm run bench:nbconvert -- --runs 9 --no-execute
+ *
+ * The executed notebook is build/executed/smoke.ipynb (made from lectures/smoke.ipynb if missing).
+ * Results: build/bench/nbconvert.json.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { executeNotebook } from "../tools/nbconvert-ts/src/execute/executor";
+import { makeNotebook } from "../tools/notebook/cells";
+import { executeFile, exportNotebook, loadNotebook } from "../tools/nbconvert-ts/src/pipeline";
+import { writeFileAtomic } from "../tools/nbconvert-ts/src/notebook/write";
+import type { BenchSuite } from "./types";
+
+const ROOT = path.resolve(__dirname, "..");
+const CLI = path.join(ROOT, "tools", "nbconvert-ts", "bin", "nbconvert-ts.cjs");
+const VENV = path.join(ROOT, "build", "nbconvert-venv");
+const JUPYTER = path.join(VENV, "bin", "jupyter");
+const EXECUTED = path.join(ROOT, "build", "executed", "smoke.ipynb");
+const OUT = fs.mkdtempSync(path.join(os.tmpdir(), "nbconvert-bench-"));
+
+async function executedNotebook(): Promise<string> {
+  if (!fs.existsSync(EXECUTED)) {
+    console.error(`bench: executing lectures/smoke.ipynb once → ${path.relative(ROOT, EXECUTED)}`);
+    await executeFile(path.join(ROOT, "lectures", "smoke.ipynb"), EXECUTED);
+  }
+  return EXECUTED;
+}
+
+function ensureJupyter(): boolean {
+  if (fs.existsSync(JUPYTER)) return true;
+  console.error(`bench: installing nbconvert from PyPI into ${path.relative(ROOT, VENV)} (once)…`);
+  const venv = spawnSync("python3", ["-m", "venv", VENV], { stdio: "inherit" });
+  if (venv.status !== 0) return false;
+  const pip = spawnSync(path.join(VENV, "bin", "pip"), ["install", "-q", "--disable-pip-version-check", "nbconvert"], { stdio: "inherit" });
+  return pip.status === 0 && fs.existsSync(JUPYTER);
+}
+
+function run(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
+}
+
+const cliExport = (file: string) => run(process.execPath, [CLI, "export", file, "-o", path.join(OUT, "nbconvert-ts.html")]);
+const jupyterExport = (file: string) => run(JUPYTER, ["nbconvert", "--to", "html", file, "--output-dir", OUT, "--output", "jupyter"]);
+
+/** For `npm run bench` (bench/run.ts): the export cases, timed per call. */
+export const suite: BenchSuite = {
+  title: "nbconvert-ts: export an executed lecture (smoke.ipynb) to HTML",
+  perBackend: false,
+  cases: [
+    {
+      name: "nbconvert-ts export, in process",
+      unit: "ms",
+      setup: async () => {
+        const nb = loadNotebook(await executedNotebook());
+        return { run: () => writeFileAtomic(path.join(OUT, "in-process.html"), exportNotebook(nb).chunks) };
+      },
+    },
+    {
+      name: "nbconvert-ts export, whole CLI process",
+      unit: "ms",
+      setup: async () => {
+        const file = await executedNotebook();
+        cliExport(file); // builds the bundle and caches on first use
+        return { run: () => cliExport(file) };
+      },
+    },
+    {
+      name: "jupyter nbconvert --to html, same file",
+      unit: "ms",
+      skip: () => (fs.existsSync(JUPYTER) ? null : "no build/nbconvert-venv: run npm run bench:nbconvert once to install it"),
+      setup: async () => {
+        const file = await executedNotebook();
+        return { run: () => jupyterExport(file) };
+      },
+    },
+  ],
+};
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** CPU time (user + system, ms) of this process's finished children, from /proc (Linux); null elsewhere. */
+function childrenCpuMs(): number | null {
+  try {
+    const fields = fs.readFileSync("/proc/self/stat", "utf8").replace(/^.*\) /, "").split(" ");
+    // after "pid (comm) ", cutime and cstime are fields 14 and 15 (0-based 13, 14), in clock ticks
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Wall-clock ms of `fn`, and the CPU ms its child processes used (less sensitive to machine load). */
+function timeMs(fn: () => void): { wall: number; cpu: number | null } {
+  const c0 = childrenCpuMs();
+  const t0 = process.hrtime.bigint();
+  fn();
+  const c1 = childrenCpuMs();
+  return { wall: Number(process.hrtime.bigint() - t0) / 1e6, cpu: c0 == null || c1 == null ? null : c1 - c0 };
+}
+
+async function benchExport(runs: number) {
+  const file = await executedNotebook();
+  const haveJupyter = ensureJupyter();
+  cliExport(file); // warm: bundle, code cache, cached validators
+  if (haveJupyter) jupyterExport(file);
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  const oursCpu: number[] = [];
+  const theirsCpu: number[] = [];
+  const inProcess: number[] = [];
+  const nb = loadNotebook(file);
+  for (let i = 0; i < runs; i++) {
+    // alternate, so that a change in machine load hits both alike
+    const a = timeMs(() => cliExport(file));
+    ours.push(a.wall);
+    if (a.cpu != null) oursCpu.push(a.cpu);
+    if (haveJupyter) {
+      const b = timeMs(() => jupyterExport(file));
+      theirs.push(b.wall);
+      if (b.cpu != null) theirsCpu.push(b.cpu);
+    }
+    inProcess.push(timeMs(() => writeFileAtomic(path.join(OUT, "in-process.html"), exportNotebook(nb).chunks)).wall);
+  }
+  const size = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+  return {
+    notebook: path.relative(ROOT, file),
+    runs,
+    nbconvertTsCliMs: median(ours),
+    nbconvertTsInProcessMs: median(inProcess),
+    jupyterMs: haveJupyter ? median(theirs) : null,
+    speedupCli: haveJupyter ? median(theirs) / median(ours) : null,
+    speedupInProcess: haveJupyter ? median(theirs) / median(inProcess) : null,
+    nbconvertTsCliCpuMs: oursCpu.length ? median(oursCpu) : null,
+    jupyterCpuMs: theirsCpu.length ? median(theirsCpu) : null,
+    speedupCpu: oursCpu.length && theirsCpu.length ? median(theirsCpu) / median(oursCpu) : null,
+    allCliMs: ours.map(Math.round),
+    allJupyterMs: theirs.map(Math.round),
+    htmlBytes: { nbconvertTs: size(path.join(OUT, "nbconvert-ts.html")), jupyter: size(path.join(OUT, "jupyter.html")) },
+    jupyterVersion: haveJupyter ? spawnSync(JUPYTER, ["nbconvert", "--version"], { encoding: "utf8" }).stdout.trim() : null,
+  };
+}
+
+/** Ten cells of known CPU work each (busy loops), printing and displaying as lectures do. */
+function timingNotebook(cells: number, msPerCell: number) {
+  const code = (i: number) => `const t${i} = Date.now();
+let x${i} = 0;
+while (Date.now() - t${i} < ${msPerCell}) x${i}++;
+console.log("cell ${i}: " + x${i} + " iterations");`;
+  return makeNotebook([{ type: "markdown", source: "# Executor overhead" }, ...Array.from({ length: cells }, (_, i) => ({ type: "code" as const, source: code(i) }))]);
+}
+
+async function benchExecute(cells: number, msPerCell: number) {
+  const nb = timingNotebook(cells, msPerCell) as unknown as Parameters<typeof executeNotebook>[0];
+  const r = await executeNotebook(nb, { file: "timing.ipynb" });
+  if (!r.ok) throw new Error(`timing notebook failed: ${JSON.stringify(r.failures)}`);
+  const ran = r.cells.filter((c) => c.status === "ok");
+  const kernel = ran.reduce((s, c) => s + c.kernelSeconds, 0);
+  const wall = ran.reduce((s, c) => s + c.seconds, 0);
+  const whole = r.seconds;
+  return {
+    cells: ran.length,
+    msPerCellRequested: msPerCell,
+    cellsKernelSeconds: kernel,
+    cellsWallSeconds: wall,
+    overheadPercent: (100 * (wall - kernel)) / kernel,
+    overheadMsPerCell: (1000 * (wall - kernel)) / ran.length,
+    kernelStartSeconds: r.kernelStartSeconds,
+    wholeRunSeconds: whole,
+    wholeRunOverheadPercent: (100 * (whole - kernel)) / kernel,
+  };
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const runs = Number(args[args.indexOf("--runs") + 1]) || 7;
+  const load = () => os.loadavg()[0].toFixed(1);
+  const result: Record<string, unknown> = { date: new Date().toISOString(), cores: os.cpus().length, loadBefore: load() };
+  console.log(`nbconvert-ts bench (load average ${load()} on ${os.cpus().length} cores)\n`);
+
+  const exp = await benchExport(runs);
+  result.export = exp;
+  console.log(`export ${exp.notebook} (${(exp.htmlBytes.nbconvertTs / 1e6).toFixed(1)} MB handout, median of ${runs}, alternating):`);
+  const cpu = (v: number | null) => (v == null ? "" : `   (CPU ${v.toFixed(0)} ms)`);
+  console.log(`  nbconvert-ts CLI process   ${exp.nbconvertTsCliMs.toFixed(0).padStart(6)} ms wall${cpu(exp.nbconvertTsCliCpuMs)}`);
+  console.log(`  nbconvert-ts in process    ${exp.nbconvertTsInProcessMs.toFixed(0).padStart(6)} ms wall`);
+  if (exp.jupyterMs != null) {
+    console.log(`  jupyter nbconvert ${exp.jupyterVersion}   ${exp.jupyterMs.toFixed(0).padStart(6)} ms wall${cpu(exp.jupyterCpuMs)}`);
+    const ok = exp.speedupCli! >= 10;
+    const cpuRatio = exp.speedupCpu != null ? `, ${exp.speedupCpu.toFixed(1)}× in CPU time` : "";
+    console.log(`  → ${exp.speedupCli!.toFixed(1)}× faster as a process, wall clock${cpuRatio} (${exp.speedupInProcess!.toFixed(0)}× in process): target ≥ 10× ${ok ? "MET" : "NOT MET"}`);
+  } else console.log("  jupyter nbconvert not available (could not install it): no comparison");
+
+  if (!args.includes("--no-execute")) {
+    const ex = await benchExecute(10, 500);
+    result.execute = ex;
+    console.log(`\nexecute ${ex.cells} cells of ${ex.msPerCellRequested} ms CPU work each on the course kernel:`);
+    console.log(`  cells' run time (kernel busy → idle)  ${ex.cellsKernelSeconds.toFixed(2)} s`);
+    console.log(`  executor wall time around them        ${ex.cellsWallSeconds.toFixed(2)} s`);
+    console.log(`  → overhead ${ex.overheadPercent.toFixed(1)}% (${ex.overheadMsPerCell.toFixed(0)} ms per cell): target ≤ 10% ${ex.overheadPercent <= 10 ? "MET" : "NOT MET"}`);
+    console.log(`  (kernel start ${ex.kernelStartSeconds.toFixed(1)} s is tslab's; whole run incl. start and shutdown: ${ex.wholeRunSeconds.toFixed(1)} s, +${ex.wholeRunOverheadPercent.toFixed(0)}%)`);
+  }
+  result.loadAfter = load();
+  const outFile = path.join(ROOT, "build", "bench", "nbconvert.json");
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  fs.writeFileSync(outFile, JSON.stringify(result, null, 2) + "\n");
+  console.log(`\nload average ${result.loadBefore} → ${result.loadAfter}; results in ${path.relative(ROOT, outFile)}`);
+  fs.rmSync(OUT, { recursive: true, force: true });
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
