@@ -46,6 +46,15 @@ describe("nbconvert-ts errors and outputs", () => {
     assert.equal(e.ename, "TypeScriptError");
     assert.equal(e.evalue, "2 errors: line 1, column 5: Type 'string' is not assignable to type 'number'.; line 1, column 26: Cannot find name 'x'.");
     assert.equal(errorFromStderr(["/work/main/lib/x.ts 3:7 - Oops.\n"]).evalue, "/work/main/lib/x.ts line 3, column 7: Oops.");
+    // A chained message: tslab repeats the position and drops the file after the first line.
+    const chained = errorFromStderr(
+      ["lib/train/loop.ts 199:5 - Type 'A' is not assignable to type 'B'.\n", "199:5 - Type 'void' is not assignable to type 'B'.\n"],
+      5,
+    );
+    assert.equal(chained.evalue, "lib/train/loop.ts line 199, column 5: Type 'A' is not assignable to type 'B'.");
+    assert.deepEqual(chained.traceback, ["lib/train/loop.ts line 199, column 5: Type 'A' is not assignable to type 'B'.", "    Type 'void' is not assignable to type 'B'."]);
+    const lost = errorFromStderr(["199:5 - Type 'A' is not assignable.\n", "199:5 - Because.\n"], 5);
+    assert.equal(lost.evalue, "line 199, column 5 of an imported file (tslab does not say which): Type 'A' is not assignable.");
   });
 
   it("merges streams, cuts the error out of stderr, and keeps earlier warnings", () => {

@@ -28,20 +28,42 @@ export function isDiagnostic(text: string): boolean {
   return DIAGNOSTIC.test(text.trim()) && !text.includes("\n    at ");
 }
 
-/** Parses TypeScript diagnostics (one or more chunks) into one error output. */
-export function diagnosticsError(chunks: string[]): ErrorOutput {
+/**
+ * Parses TypeScript diagnostics (one or more chunks) into one error output.
+ *
+ * tslab prints a chained message ("Type A is not assignable to type B" and why) as several
+ * diagnostics at the same position, and drops the file name from all but the first of them
+ * (its traverseDiagnosticMessageChain). Same-position lines are grouped, the first giving the
+ * message and the rest indented under it; a position past the cell's last line (`cellLines`)
+ * cannot be in the cell, so it is marked as being in an imported file.
+ */
+export function diagnosticsError(chunks: string[], cellLines = Infinity): ErrorOutput {
   const lines = chunks.flatMap((c) => c.trim().split("\n")).filter(Boolean);
-  const messages = lines.map((l) => {
+  const groups: { where: string; messages: string[] }[] = [];
+  let last = "";
+  for (const l of lines) {
     const m = DIAGNOSTIC.exec(l);
-    if (!m) return l;
+    if (!m) {
+      groups.push({ where: "", messages: [l] });
+      last = "";
+      continue;
+    }
     const [, file, line, col, text] = m;
-    return `${file ? `${file} ` : ""}line ${line}, column ${col}: ${text}`;
-  });
+    const key = `${line}:${col}`;
+    if (key === last && !file) {
+      groups[groups.length - 1].messages.push(text);
+      continue;
+    }
+    last = key;
+    const where = file ? `${file} line ${line}, column ${col}` : Number(line) > cellLines ? `line ${line}, column ${col} of an imported file (tslab does not say which)` : `line ${line}, column ${col}`;
+    groups.push({ where, messages: [text] });
+  }
+  const heads = groups.map((g) => (g.where ? `${g.where}: ${g.messages[0]}` : g.messages[0]));
   return {
     output_type: "error",
     ename: "TypeScriptError",
-    evalue: messages.length === 1 ? messages[0] : `${messages.length} errors: ${messages.join("; ")}`,
-    traceback: messages,
+    evalue: heads.length === 1 ? heads[0] : `${heads.length} errors: ${heads.join("; ")}`,
+    traceback: groups.flatMap((g, i) => [heads[i], ...g.messages.slice(1).map((t) => `    ${t}`)]),
   };
 }
 
@@ -73,8 +95,8 @@ export function runtimeError(text: string): ErrorOutput {
   return { output_type: "error", ename, evalue, traceback };
 }
 
-/** The error output for the trailing stderr chunks of a failed cell. */
-export function errorFromStderr(chunks: string[]): ErrorOutput {
-  if (chunks.length && chunks.every(isDiagnostic)) return diagnosticsError(chunks);
+/** The error output for the trailing stderr chunks of a failed cell (of `cellLines` lines). */
+export function errorFromStderr(chunks: string[], cellLines = Infinity): ErrorOutput {
+  if (chunks.length && chunks.every(isDiagnostic)) return diagnosticsError(chunks, cellLines);
   return runtimeError(chunks.join(""));
 }

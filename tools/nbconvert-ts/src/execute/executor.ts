@@ -170,7 +170,7 @@ export async function executeNotebook(source: Notebook, options: ExecuteOptions 
           if (status === "ok") report.status = "ok";
           else {
             report.status = "error";
-            error = collector.sawErrorMessage ? null : collector.takeErrorFromStderr() ?? {
+            error = collector.sawErrorMessage ? null : collector.takeErrorFromStderr(code.split("\n").length) ?? {
               output_type: "error",
               ename: "Error",
               evalue: status === "abort" ? `the kernel kept aborting this cell (${report.aborts} retries)` : `the kernel reported status "${status}"`,

@@ -120,7 +120,7 @@ export class OutputCollector {
    * Cuts the error tslab printed out of stderr: the trailing run of TypeScript diagnostics,
    * or else the last stderr message, and returns it as an `error` output (not yet added).
    */
-  takeErrorFromStderr(): ErrorOutput | null {
+  takeErrorFromStderr(cellLines = Infinity): ErrorOutput | null {
     if (this.stderr.length === 0) return null;
     let from = this.stderr.length - 1;
     const text = (c: Chunk) => c.output.text.slice(c.start, c.end);
@@ -128,7 +128,7 @@ export class OutputCollector {
       while (from > 0 && isDiagnostic(text(this.stderr[from - 1]))) from--;
     }
     const chunks = this.stderr.slice(from);
-    const error = errorFromStderr(chunks.map(text));
+    const error = errorFromStderr(chunks.map(text), cellLines);
     // Remove from the end backwards so earlier offsets stay valid.
     for (const c of [...chunks].reverse()) c.output.text = c.output.text.slice(0, c.start) + c.output.text.slice(c.end);
     this.stderr = this.stderr.slice(0, from);
