@@ -1,0 +1,64 @@
+/**
+ * Reconstruction losses: how far an autoencoder's output x̂ is from its target x.
+ *
+ * Pixels in [0, 1] read as probabilities of "ink", so a sigmoid output layer and the binary
+ * cross-entropy are the natural pair:
+ *
+ *   BCE(x, x̂) = −Σ_j [ x_j log x̂_j + (1 − x_j) log(1 − x̂_j) ]
+ *
+ * Computed from the logits z (x̂ = σ(z)) it never takes log 0:
+ *
+ *   −[x log σ(z) + (1 − x) log(1 − σ(z))] = max(z, 0) − z·x + log(1 + e^{−|z|})
+ *
+ * Every function here is a pure function of tensors; "per example" versions return one number
+ * per row (sum or mean over pixels), the others a scalar averaged over the batch.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+const EPSILON = 1e-7;
+
+/** Binary cross-entropy from probabilities, summed over features, averaged over the batch. probs, target: [batch, D] → scalar */
+export function binaryCrossEntropy(probs: tf.Tensor, target: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    checkSameShape("binaryCrossEntropy", probs, target);
+    const p = tf.clipByValue(probs, EPSILON, 1 - EPSILON);
+    const perElement = tf.add(tf.mul(target, tf.log(p)), tf.mul(tf.sub(1, target), tf.log(tf.sub(1, p)))).neg();
+    return perElement.sum(-1).mean() as tf.Scalar;
+  });
+}
+
+/** The same loss from logits z (x̂ = σ(z)), numerically stable. Per example: [batch, D] → [batch] */
+export function binaryCrossEntropyFromLogitsPerExample(logits: tf.Tensor, target: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => {
+    checkSameShape("binaryCrossEntropyFromLogits", logits, target);
+    const perElement = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, target)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+    return perElement.reshape([logits.shape[0], -1]).sum(-1) as tf.Tensor1D;
+  });
+}
+
+/** Binary cross-entropy from logits, summed over features, averaged over the batch: [batch, D] → scalar */
+export function binaryCrossEntropyFromLogits(logits: tf.Tensor, target: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => binaryCrossEntropyFromLogitsPerExample(logits, target).mean() as tf.Scalar);
+}
+
+/** Mean squared error per example, averaged over pixels: [batch, ...] → [batch] */
+export function meanSquaredErrorPerExample(prediction: tf.Tensor, target: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => {
+    checkSameShape("meanSquaredError", prediction, target);
+    return tf.squaredDifference(prediction, target).reshape([prediction.shape[0], -1]).mean(-1) as tf.Tensor1D;
+  });
+}
+
+/** Mean squared error per pixel over the whole batch: [batch, ...] → scalar */
+export function meanSquaredError(prediction: tf.Tensor, target: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    checkSameShape("meanSquaredError", prediction, target);
+    return tf.squaredDifference(prediction, target).mean() as tf.Scalar;
+  });
+}
+
+export function checkSameShape(what: string, a: tf.Tensor, b: tf.Tensor): void {
+  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+    throw new Error(`${what}: prediction has shape [${a.shape}] but target has shape [${b.shape}]`);
+  }
+}

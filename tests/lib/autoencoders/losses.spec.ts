@@ -1,0 +1,104 @@
+import { strict as assert } from "assert";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../../lib/backend";
+import {
+  binaryCrossEntropy,
+  binaryCrossEntropyFromLogits,
+  binaryCrossEntropyFromLogitsPerExample,
+  meanSquaredError,
+  meanSquaredErrorPerExample,
+} from "../../../lib/losses/reconstruction";
+import { activationStats, l1ActivityPenalty } from "../../../lib/losses/sparsity";
+import { elboTerms, klDivergenceToStandardNormal, reparameterise } from "../../../lib/models/vae";
+
+const close = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} is not ${b}`);
+const value = (t: tf.Tensor) => {
+  const v = t.dataSync()[0];
+  t.dispose();
+  return v;
+};
+
+describe("autoencoder losses", () => {
+  before(async () => {
+    await initBackend({ quiet: true, force: "wasm" });
+  });
+
+  it("binary cross-entropy: summed over pixels, averaged over the batch, against hand-computed numbers", () => {
+    // Row 1: −[log 0.9 + log(1 − 0.2)], row 2: −[log 0.5 + log 0.5]
+    const p = tf.tensor2d([[0.9, 0.2], [0.5, 0.5]]);
+    const x = tf.tensor2d([[1, 0], [0, 1]]);
+    const expected = (-(Math.log(0.9) + Math.log(0.8)) - 2 * Math.log(0.5)) / 2;
+    close(value(binaryCrossEntropy(p, x)), expected);
+    tf.dispose([p, x]);
+  });
+
+  it("the logits form equals BCE(σ(z)) and stays finite where σ(z) rounds to 0 or 1", () => {
+    const z = tf.tensor2d([[2, -1, 0.3], [-4, 5, 0]]);
+    const x = tf.tensor2d([[1, 0, 0.25], [0, 1, 0.5]]);
+    close(value(binaryCrossEntropyFromLogits(z, x)), value(binaryCrossEntropy(tf.sigmoid(z), x)), 1e-4);
+    const extreme = value(binaryCrossEntropyFromLogits(tf.tensor2d([[200, -200]]), tf.tensor2d([[0, 1]])));
+    close(extreme, 400, 1e-4); // −log σ(−200) − log σ(−200) = 200 + 200
+    const perExample = binaryCrossEntropyFromLogitsPerExample(z, x);
+    assert.deepEqual(perExample.shape, [2]);
+    tf.dispose([z, x, perExample]);
+  });
+
+  it("mean squared error per pixel and per example", () => {
+    const a = tf.tensor2d([[0, 1], [1, 1]]);
+    const b = tf.tensor2d([[0, 0], [0.5, 1]]);
+    close(value(meanSquaredError(a, b)), (1 + 0.25) / 4);
+    const per = meanSquaredErrorPerExample(a, b);
+    assert.deepEqual(Array.from(per.dataSync()), [0.5, 0.125]);
+    tf.dispose([a, b, per]);
+  });
+
+  it("rejects a prediction and target of different shapes, naming both", () => {
+    const a = tf.zeros([2, 3]);
+    const b = tf.zeros([2, 4]);
+    assert.throws(() => meanSquaredError(a, b), /\[2,3\].*\[2,4\]/);
+    tf.dispose([a, b]);
+  });
+
+  it("L1 activity penalty λ Σ|a| per example, averaged over the batch", () => {
+    const h = tf.tensor2d([[1, -2, 0], [0.5, 0, 0]]);
+    // (|1| + |−2| + 0 + 0.5) / 2 examples = 1.75; × λ = 0.1
+    close(value(l1ActivityPenalty(h, 0.1)), 0.175);
+    close(value(l1ActivityPenalty(h, 0)), 0);
+    assert.throws(() => l1ActivityPenalty(h, -1), /λ must be/);
+    h.dispose();
+  });
+
+  it("activation statistics: mean |a|, near-zero share, dead units", () => {
+    const stats = activationStats([0, 2, 0, 0.001, 4, 0], 3);
+    close(stats.meanAbs, 6.001 / 6);
+    close(stats.nearZeroShare, 4 / 6);
+    close(stats.deadUnitShare, 2 / 3); // units 0 and 2 stay below 0.01 on both rows
+  });
+
+  it("KL(N(μ, σ²) ‖ N(0, 1)) in closed form against hand-computed numbers", () => {
+    // μ = [1, 0], log σ² = [0, log 4]: ½[(1 + 1 − 1 − 0) + (0 + 4 − 1 − log 4)] = ½[1 + 3 − log 4]
+    const mean = tf.tensor2d([[1, 0], [0, 0]]);
+    const logVar = tf.tensor2d([[0, Math.log(4)], [0, 0]]);
+    const kl = klDivergenceToStandardNormal(mean, logVar);
+    const [first, second] = Array.from(kl.dataSync());
+    close(first, 0.5 * (4 - Math.log(4)));
+    close(second, 0); // q = p exactly
+    tf.dispose([mean, logVar, kl]);
+  });
+
+  it("reparameterisation h = μ + exp(½ log σ²) ε", () => {
+    const h = reparameterise(tf.tensor2d([[1, -1]]), tf.tensor2d([[Math.log(4), 0]]), tf.tensor2d([[0.5, 2]]));
+    assert.deepEqual(Array.from(h.dataSync()).map((v) => +v.toFixed(5)), [2, 1]);
+    h.dispose();
+  });
+
+  it("ELBO terms: loss = KL − E[log p(x|h)], each averaged over the batch", () => {
+    const x = tf.tensor2d([[1, 0]]);
+    const out = { mean: tf.tensor2d([[1, 0]]), logVar: tf.tensor2d([[0, 0]]), h: tf.tensor2d([[1, 0]]), logits: tf.tensor2d([[0, 0]]) };
+    const t = elboTerms(x, out);
+    close(t.reconstruction.dataSync()[0], 2 * Math.log(0.5));
+    close(t.kl.dataSync()[0], 0.5);
+    close(t.loss.dataSync()[0], 0.5 - 2 * Math.log(0.5));
+    tf.dispose([x, out.mean, out.logVar, out.h, out.logits, t.loss, t.reconstruction, t.kl]);
+  });
+});
