@@ -8,7 +8,11 @@
  * every participant, then run 2… — so a change of machine load hits all columns alike.
  *
  *   npm run bench -- [--runs 5] [--seconds 1] [--only <substring>] [--backends node,wasm,cpu]
- *                    [--files training,matmul] [--no-torch] [--quick]
+ *                    [--files training,matmul] [--no-torch] [--quick] [--threads N]
+ *
+ * --threads N caps TensorFlow's (tfjs-node) and PyTorch's thread pools at N (default: their own
+ * defaults, one thread per core). On a loaded machine, 1 is the fairer comparison: a 2-thread
+ * pool whose threads wait for each other suffers far more from other processes than one thread.
  *
  * Python: $BENCH_PYTHON, else build/bench-venv/bin/python (made by bench/setup-torch.sh), else python3.
  */
@@ -27,10 +31,11 @@ interface Options {
   backends: string[] | null;
   files: string[] | null;
   torch: boolean;
+  threads: number | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 5, seconds: 1, only: "", backends: null, files: null, torch: true };
+  const o: Options = { runs: 5, seconds: 1, only: "", backends: null, files: null, torch: true, threads: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -45,6 +50,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === "--files") o.files = next().split(",");
     else if (a === "--no-torch") o.torch = false;
     else if (a === "--quick") Object.assign(o, { runs: 3, seconds: 0.4 });
+    else if (a === "--threads") o.threads = Number(next());
     else throw new Error(`unknown option ${a} (see the header of bench/run.ts)`);
   }
   if (!(o.runs >= 1) || !(o.seconds > 0)) throw new Error("--runs must be ≥ 1 and --seconds > 0");
@@ -193,6 +199,13 @@ function printTable(title: string, rows: Row[], columns: string[]): void {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.threads != null) {
+    // Inherited by every child: TensorFlow reads these at start-up; torch_bench.py reads BENCH_THREADS.
+    process.env.TF_NUM_INTRAOP_THREADS = String(opts.threads);
+    process.env.TF_NUM_INTEROP_THREADS = "1";
+    process.env.BENCH_THREADS = String(opts.threads);
+    process.env.OMP_NUM_THREADS = String(opts.threads);
+  }
   const backends = opts.backends ?? presentBackends();
   const files = fs
     .readdirSync(__dirname)

@@ -9,6 +9,7 @@ the numbers side by side. Run by bench/run.ts; by hand: python bench/torch_bench
 import argparse
 import json
 import math
+import os
 import platform
 import sys
 import time
@@ -204,6 +205,8 @@ def main():
     parser.add_argument("--only", default="", help="substring filter on case names")
     parser.add_argument("--serve", action="store_true", help="speak bench/run.ts's line protocol")
     args = parser.parse_args()
+    if os.environ.get("BENCH_THREADS"):  # set by `npm run bench -- --threads N`
+        torch.set_num_threads(int(os.environ["BENCH_THREADS"]))
     if args.serve:
         serve(args.seconds)
         return
