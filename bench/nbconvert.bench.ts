@@ -14,7 +14,7 @@
  *   npm run bench:nbconvert          # this file alone: both targets, side by side, with verdicts
  *   npm run bench:nbconvert -- --runs 9 --no-execute
  *
- * The executed notebook is build/executed/smoke.ipynb (made from lectures/smoke.ipynb if missing).
+ * The executed notebook is build/bench/smoke.executed.ipynb (lectures/smoke.ipynb, executed once).
  * Results: build/bench/nbconvert.json.
  */
 import { spawnSync } from "child_process";
@@ -31,13 +31,18 @@ const ROOT = path.resolve(__dirname, "..");
 const CLI = path.join(ROOT, "tools", "nbconvert-ts", "bin", "nbconvert-ts.cjs");
 const VENV = path.join(ROOT, "build", "nbconvert-venv");
 const JUPYTER = path.join(VENV, "bin", "jupyter");
-const EXECUTED = path.join(ROOT, "build", "executed", "smoke.ipynb");
+// Its own copy: `npm run handouts` rewrites build/executed/, also with failed runs.
+const EXECUTED = path.join(ROOT, "build", "bench", "smoke.executed.ipynb");
 const OUT = fs.mkdtempSync(path.join(os.tmpdir(), "nbconvert-bench-"));
 
 async function executedNotebook(): Promise<string> {
   if (!fs.existsSync(EXECUTED)) {
     console.error(`bench: executing lectures/smoke.ipynb once → ${path.relative(ROOT, EXECUTED)}`);
-    await executeFile(path.join(ROOT, "lectures", "smoke.ipynb"), EXECUTED);
+    const r = await executeFile(path.join(ROOT, "lectures", "smoke.ipynb"), EXECUTED);
+    if (!r.ok) {
+      fs.rmSync(EXECUTED);
+      throw new Error(`lectures/smoke.ipynb failed: ${JSON.stringify(r.failures[0].error)}`);
+    }
   }
   return EXECUTED;
 }

@@ -16,7 +16,8 @@ function notebook(cells: Notebook["cells"]): Notebook {
   return { nbformat: 4, nbformat_minor: 5, metadata: { language_info: { name: "typescript" } }, cells };
 }
 
-describe("nbconvert-ts HTML export", () => {
+describe("nbconvert-ts HTML export", function () {
+  this.timeout(60_000); // stripping solutions loads TypeScript (the grader's stub maker)
   it("renders ANSI colours as classes, 256/true colours inline, and applies \\r and \\b", () => {
     assert.equal(ansiToHtml("\x1b[31mred\x1b[0m plain"), '<span class="ansi-red">red</span> plain');
     assert.equal(ansiToHtml("\x1b[1;92mok\x1b[39m!"), '<span class="ansi-bright-green ansi-bold">ok</span><span class="ansi-bold">!</span>');

@@ -214,14 +214,17 @@ export class KernelClient {
   private async handshake(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let reply: RequestResult | null = null;
+    let wait = 250;
     while (!(reply && this.sawIopubStatus)) {
       if (this.died) throw new Error(`the kernel exited while starting (${describeExit(this.died.exit)})${logSuffix(this.died.log)}`);
       if (Date.now() > deadline) {
         throw new Error(`the kernel did not answer kernel_info within ${Math.round(timeoutMs / 1000)} s${logSuffix(this.kernel.logTail())}`);
       }
       const { msgId, done } = this.request("shell", "kernel_info_request", {}, { waitIdle: false });
-      // A new request every 250 ms until one is answered and iopub is live.
-      const answer: RequestResult | null = await Promise.race([done.catch(() => null), delay(reply ? 100 : 250).then(() => null)]);
+      // A new request until one is answered and iopub is live: every 250 ms at first, then less
+      // often (requests sent before the kernel listens queue up and are all answered later).
+      const answer: RequestResult | null = await Promise.race([done.catch(() => null), delay(reply ? 100 : wait).then(() => null)]);
+      wait = Math.min(2000, wait * 1.5);
       if (answer) {
         reply = answer;
         this.info = answer.reply.content;
