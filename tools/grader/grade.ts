@@ -139,7 +139,8 @@ export class Grader {
   /** Grades one submission; never throws (grader failures are recorded in the result). */
   async grade(sub: Submission, attempts = 1): Promise<SubmissionResult> {
     const started = Date.now();
-    const tests = await this.tests();
+    // The trusted list of tests, when known (autograde lists it once; check does without).
+    const tests = this.testList;
     const modules: SandboxModule[] = [];
     const absent: Record<string, string> = {};
     const problems = [...sub.problems];
@@ -188,7 +189,8 @@ export class Grader {
     }
     // Scores come from the trusted test list: a test the runner did not report earns nothing.
     const byId = new Map(results.map((r) => [r.id, r]));
-    const final = tests.map((t) => byId.get(t.id) ?? { ...t, passed: false, failure: "grader" as const, message: `not graded: ${graderErrors[0] ?? "no result"}`, durationMs: 0 });
+    if (!tests && results.length === 0) graderErrors.push("no test results");
+    const final = (tests ?? results).map((t) => byId.get(t.id) ?? { ...t, passed: false, failure: "grader" as const, message: `not graded: ${graderErrors[0] ?? "no result"}`, durationMs: 0 });
     return { ...scoreSubmission(sub, final, this.registry), problems, durationMs: Date.now() - started, sandboxStarts, graderErrors, attempts };
   }
 

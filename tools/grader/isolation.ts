@@ -2,6 +2,8 @@
  * The walls around a sandbox process, built from what this machine offers.
  *
  *   prlimit   RLIMIT_DATA (memory), RLIMIT_CPU (CPU seconds), no core files, few open files
+ *   setpriv   the parent-death signal (the sandbox dies with its runner, even mid-loop), and, when
+ *             the grader runs as root, the unprivileged user "nobody"
  *   unshare   a user namespace holding a new network namespace (no route anywhere) and a new PID
  *             namespace (the sandbox is PID 1 of its own tree: the grader and the other sandboxes
  *             do not exist for it); --kill-child ties its life to the runner's handle
@@ -14,6 +16,7 @@
  * COURSE_GRADER_REQUIRE_ISOLATION=1 to refuse to grade then.
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import { NODE_MODULES_DIR } from "./paths";
 
 export interface SandboxLimits {
@@ -30,11 +33,15 @@ export const DEFAULT_LIMITS: SandboxLimits = { memoryMb: 1536, heapMb: 512, cpuS
 export interface Isolation {
   prlimit: boolean;
   unshare: boolean;
+  setpriv: boolean;
+  /** Running as root: the sandbox runs as nobody (65534). */
+  dropToNobody: boolean;
   /** "--permission" (Node ≥ 22.13) or "--experimental-permission" (Node 20), or null. */
   permissionFlag: string | null;
   summary: string;
 }
 
+const NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"];
 const UNSHARE_ARGS = ["--user", "--map-root-user", "--net", "--pid", "--fork", "--kill-child", "--"];
 
 let cached: Isolation | null = null;
@@ -50,13 +57,22 @@ export function detectIsolation(): Isolation {
   };
   const prlimit = process.platform === "linux" && works("prlimit", ["--core=0", "--", "true"]);
   const unshare = process.platform === "linux" && works("unshare", [...UNSHARE_ARGS, "true"]);
+  const setpriv = process.platform === "linux" && works("setpriv", ["--pdeathsig", "KILL", "--", "true"]);
+  let worldReadable = false;
+  try {
+    worldReadable = (fs.statSync(NODE_MODULES_DIR).mode & 0o005) === 0o005;
+  } catch {
+    /* no node_modules: nothing will run anyway */
+  }
+  const dropToNobody = setpriv && process.getuid?.() === 0 && worldReadable && works("setpriv", [...NOBODY, "--", "true"]);
   const permissionFlag = ["--permission", "--experimental-permission"].find((f) => works(process.execPath, [f, "--no-warnings", "-e", "0"])) ?? null;
   const parts = [
     unshare ? "network and PID namespaces" : "NO network/PID namespaces (unshare unavailable)",
+    ...(dropToNobody ? ["user nobody"] : []),
     prlimit ? "memory/CPU rlimits" : "NO rlimits (prlimit unavailable)",
     permissionFlag ? "Node permission model" : "NO Node permission model",
   ];
-  cached = { prlimit, unshare, permissionFlag, summary: parts.join(", ") };
+  cached = { prlimit, unshare, setpriv, dropToNobody, permissionFlag, summary: parts.join(", ") };
   if (process.env.COURSE_GRADER_REQUIRE_ISOLATION === "1" && !(prlimit && unshare && permissionFlag)) {
     throw new Error(`COURSE_GRADER_REQUIRE_ISOLATION=1 but this machine offers only: ${cached.summary}`);
   }
@@ -81,6 +97,10 @@ export function sandboxCommand(main: string, runtimeDir: string, limits: Sandbox
   if (iso.unshare) {
     args = [...UNSHARE_ARGS, command, ...args];
     command = "unshare";
+  }
+  if (iso.setpriv) {
+    args = [...(iso.dropToNobody ? NOBODY : []), "--pdeathsig", "KILL", "--", command, ...args];
+    command = "setpriv";
   }
   if (iso.prlimit) {
     const bytes = limits.memoryMb * 1024 * 1024;

@@ -47,8 +47,17 @@ export class GraderError extends Error {
   }
 }
 
+/** One sandbox process and what the runner did to it. */
+interface Incarnation {
+  proc: ChildProcess;
+  killedByUs: boolean;
+  timedOut: boolean;
+}
+
 interface Pending {
   id: number;
+  /** The process the request went to: only its exit may fail the request. */
+  owner: Incarnation;
   resolve: (r: Response) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
@@ -80,7 +89,7 @@ export interface CallResult {
 
 export class SandboxSession {
   readonly starts: { at: number; reason: string }[] = [];
-  private proc: ChildProcess | null = null;
+  private current: Incarnation | null = null;
   private ready: Promise<void> | null = null;
   private pending: Pending | null = null;
   private nextId = 1;
@@ -91,7 +100,6 @@ export class SandboxSession {
   private queue: Promise<unknown> = Promise.resolve();
   private stderrTail = "";
   private stdoutTail = "";
-  private killedByUs = false;
   private readonly opts: Required<SessionOptions>;
 
   constructor(private readonly modules: Map<string, SandboxModule>, options: SessionOptions) {
@@ -101,7 +109,7 @@ export class SandboxSession {
       callTimeoutMs: 10_000 * scale,
       loadTimeoutMs: 5_000 * scale,
       startTimeoutMs: 60_000 * scale,
-      maxStarts: 6,
+      maxStarts: 8,
       backend: "cpu",
       absent: {},
       // An option given as undefined keeps its default.
@@ -132,6 +140,7 @@ export class SandboxSession {
     const poison = this.poisoned.get(key);
     if (poison) throw new StudentCodeError(`${poison} (so it is not called again)`, "skipped");
     await this.ensureLoaded(mod);
+    if (!this.current) await this.ensureLoaded(mod); // it died between calls: start afresh, do not blame this call
     const timeoutMs = options.timeoutMs ?? this.opts.callTimeoutMs;
     const req: CallRequest = { id: 0, op: "call", module, fn, args, observe: options.observe, gradWrt: options.gradWrt, timeoutMs };
     let res: Response;
@@ -229,16 +238,17 @@ export class SandboxSession {
   }
 
   private async ensureStarted(): Promise<void> {
-    if (this.proc && this.ready) return this.ready;
+    if (this.current && this.ready) return this.ready;
     if (this.starts.length >= this.opts.maxStarts) {
       throw new StudentCodeError(`not run: the sandbox had to be restarted ${this.starts.length} times (crashes or timeouts)`, "skipped");
     }
     this.starts.push({ at: Date.now(), reason: this.starts.length ? "restart" : "start" });
     const { command, args } = sandboxCommand(this.opts.runtime.main, this.opts.runtime.dir, this.opts.limits, detectIsolation());
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "/usr/bin:/bin", NODE_ENV: "production", COURSE_SANDBOX_BACKEND: this.opts.backend, LANG: "C.UTF-8" };
-    const proc = spawn(command, args, { cwd: this.opts.runtime.dir, env, stdio: ["pipe", "pipe", "pipe", "pipe"] });
-    this.proc = proc;
-    this.killedByUs = false;
+    // detached: its own session and process group, so kill(0) from inside reaches nobody else.
+    const proc = spawn(command, args, { cwd: this.opts.runtime.dir, env, stdio: ["pipe", "pipe", "pipe", "pipe"], detached: true });
+    const me: Incarnation = { proc, killedByUs: false, timedOut: false };
+    this.current = me;
     this.loaded.clear();
     let buffer = "";
     let readyResolve!: () => void;
@@ -250,7 +260,7 @@ export class SandboxSession {
     this.ready.catch(() => undefined);
     const readyTimer = setTimeout(() => {
       readyReject(new GraderError(`the sandbox did not start within ${this.opts.startTimeoutMs / 1000} s`));
-      this.kill();
+      this.kill(me);
     }, this.opts.startTimeoutMs);
     const keep = (tail: string, chunk: Buffer) => (tail + chunk.toString("utf8")).slice(-MAX_LOG_BYTES);
     proc.stdout!.on("data", (c: Buffer) => (this.stdoutTail = keep(this.stdoutTail, c)));
@@ -258,11 +268,11 @@ export class SandboxSession {
     proc.stdin!.on("error", () => undefined);
     const channel = proc.stdio[3] as NodeJS.ReadableStream;
     channel.on("data", (chunk: Buffer) => {
-      if (this.proc !== proc) return;
+      if (this.current !== me) return;
       buffer += chunk.toString("utf8");
       if (buffer.length > MAX_RESPONSE_BYTES) {
-        this.failPending(new SandboxEnded(`it sent a response larger than ${MAX_RESPONSE_BYTES >> 20} MiB`, false));
-        this.kill();
+        this.failPending(me, new SandboxEnded(`it sent a response larger than ${MAX_RESPONSE_BYTES >> 20} MiB`, false));
+        this.kill(me);
         return;
       }
       let nl: number;
@@ -273,14 +283,14 @@ export class SandboxSession {
         try {
           msg = JSON.parse(line);
         } catch {
-          this.failPending(new SandboxEnded("it wrote something that is not a response on the response channel", false));
-          this.kill();
+          this.failPending(me, new SandboxEnded("it wrote something that is not a response on the response channel", false));
+          this.kill(me);
           return;
         }
         if (msg && msg.type === "ready") {
           clearTimeout(readyTimer);
           readyResolve();
-        } else if (this.pending && msg && msg.id === this.pending.id && typeof msg.ok === "boolean") {
+        } else if (this.pending && this.pending.owner === me && msg && msg.id === this.pending.id && typeof msg.ok === "boolean") {
           const p = this.pending;
           this.pending = null;
           clearTimeout(p.timer);
@@ -295,29 +305,28 @@ export class SandboxSession {
     });
     proc.on("exit", (code, signal) => {
       clearTimeout(readyTimer);
-      if (this.proc === proc) {
-        this.proc = null;
+      if (this.current === me) {
+        this.current = null;
         this.ready = null;
         this.loaded.clear();
       }
       let description = `it ended (${signal ?? `code ${code}`})`;
       try {
-        description = this.describeExit(code, signal);
+        description = this.describeExit(me, code, signal);
       } catch {
         /* keep the plain description */
       }
       readyReject(new GraderError(`the sandbox ended before it was ready: ${description}\n${this.stderrTail.slice(-2000)}`));
-      this.failPending(new SandboxEnded(description, this.killedByUs && this.timedOutKill));
+      this.failPending(me, new SandboxEnded(description, me.killedByUs && me.timedOut));
     });
     return this.ready;
   }
 
-  private timedOutKill = false;
 
-  private describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  private describeExit(me: Incarnation, code: number | null, signal: NodeJS.Signals | null): string {
     const err = this.stderrTail;
     const mb = this.opts.limits.memoryMb;
-    if (this.killedByUs && this.timedOutKill) return "it was stopped after the time limit";
+    if (me.killedByUs && me.timedOut) return "it was stopped after the time limit";
     if (/heap out of memory|Array buffer allocation failed|allocation failed|Cannot allocate memory|Out of memory|RangeError: Invalid (typed )?array length/i.test(err)) {
       return `it ran out of memory (the cap is ${mb} MiB)`;
     }
@@ -328,50 +337,54 @@ export class SandboxSession {
     return `it exited with code ${code}`;
   }
 
-  private failPending(err: Error): void {
+  private failPending(owner: Incarnation, err: Error): void {
     const p = this.pending;
-    if (!p) return;
+    if (!p || p.owner !== owner) return;
     this.pending = null;
     clearTimeout(p.timer);
     p.reject(err);
   }
 
   private request(req: Request, timeoutMs: number): Promise<Response> {
-    const proc = this.proc;
-    if (!proc) return Promise.reject(new SandboxEnded("it was not running", false));
+    const me = this.current;
+    if (!me) return Promise.reject(new SandboxEnded("it was not running", false));
     req.id = this.nextId++;
     return new Promise<Response>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.timedOutKill = true;
-        this.kill();
+        me.timedOut = true;
+        this.kill(me);
       }, timeoutMs);
-      this.pending = { id: req.id, resolve, reject, timer };
-      this.timedOutKill = false;
-      proc.stdin!.write(JSON.stringify(req) + "\n");
+      this.pending = { id: req.id, owner: me, resolve, reject, timer };
+      me.proc.stdin!.write(JSON.stringify(req) + "\n");
     });
   }
 
   private waitForExit(): Promise<void> {
-    const proc = this.proc;
-    if (!proc) return Promise.resolve();
+    const me = this.current;
+    if (!me || me.proc.exitCode !== null || me.proc.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(() => {
-        this.kill();
+        this.kill(me);
         resolve();
       }, 3000);
-      proc.once("exit", () => {
+      me.proc.once("exit", () => {
         clearTimeout(t);
         resolve();
       });
     });
   }
 
-  private kill(): void {
-    const proc = this.proc;
-    if (!proc) return;
-    this.killedByUs = true;
+  private kill(me: Incarnation | null = this.current): void {
+    if (!me) return;
+    me.killedByUs = true;
+    if (this.current === me) {
+      // Forget it now, not at its exit event: the next request must go to a fresh sandbox.
+      this.current = null;
+      this.ready = null;
+      this.loaded.clear();
+    }
     try {
-      proc.kill("SIGKILL");
+      me.proc.kill("SIGKILL");
     } catch {
       /* already gone */
     }

@@ -376,6 +376,9 @@ async function serve(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // A student's timer that throws between calls must not take the next (maybe honest) call down.
+  process.on("uncaughtException", (err) => process.stderr.write(`uncaught in graded code: ${String((err as Error)?.message ?? err).slice(0, 500)}\n`));
+  process.on("unhandledRejection", () => undefined);
   const backend = process.env.COURSE_SANDBOX_BACKEND || "cpu";
   if (backend === "wasm") require("@tensorflow/tfjs-backend-wasm");
   await tf.setBackend(backend);

@@ -1,0 +1,243 @@
+/**
+ * The proof, run in CI: the whole grading pipeline (archive → unpack → extract → sandbox → specs
+ * → scores → reports) on
+ *   - the solutions: full marks;
+ *   - the untouched exercises: zero;
+ *   - deliberately wrong solutions (./wrong): each loses points on its own cell, only there;
+ *   - hostile submissions (./hostile), one per threat: none gains a point it did not earn, and
+ *     none leaves a trace (no file written, no connection made, no other submission disturbed).
+ * All of them are graded in one batch, two at a time, as `npm run autograde` would.
+ */
+import { strict as assert } from "assert";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { readSubmissionArchive, Submission, writeSubmissionArchive } from "../../tools/grader/archive";
+import { Grader, SubmissionResult } from "../../tools/grader/grade";
+import { detectIsolation, fullyIsolated } from "../../tools/grader/isolation";
+import { gradeMark, RawNotebook } from "../../tools/grader/notebook";
+import { EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR } from "../../tools/grader/paths";
+import { readRegistry } from "../../tools/grader/registry";
+import { writeReports } from "../../tools/grader/report";
+import { HOSTILE } from "./hostile/index";
+import type { HostileSubmission } from "./hostile/types";
+import { WRONG } from "./wrong/index";
+import { DEPENDENCIES, WrongSolution } from "./wrong/types";
+
+type Notebooks = Record<string, RawNotebook>;
+
+const registry = readRegistry();
+const maxOf = (gradeId: string) => registry.exercises.flatMap((e) => e.graded).find((g) => g.gradeId === gradeId)!.points;
+const TOTAL = registry.exercises.flatMap((e) => e.graded).reduce((s, g) => s + g.points, 0);
+
+function readNotebooks(dir: string): Notebooks {
+  const out: Notebooks = {};
+  for (const e of registry.exercises) out[e.name] = JSON.parse(fs.readFileSync(path.join(dir, e.notebook), "utf8"));
+  return out;
+}
+
+function solutionSource(gradeId: string): string {
+  for (const nb of Object.values(readNotebooks(SOLUTIONS_DIR))) {
+    const cell = nb.cells.find((c) => gradeMark(c)?.gradeId === gradeId);
+    if (cell) return Array.isArray(cell.source) ? cell.source.join("") : cell.source;
+  }
+  throw new Error(`no solution cell ${gradeId}`);
+}
+
+function replaceCells(nbs: Notebooks, sources: Record<string, string>): Notebooks {
+  for (const nb of Object.values(nbs)) {
+    for (const cell of nb.cells) {
+      const id = gradeMark(cell)?.gradeId;
+      if (id && sources[id] != null) cell.source = sources[id];
+    }
+  }
+  return nbs;
+}
+
+/** Wrong variants packed into few submissions: one per grade id each, none next to one it depends on. */
+export function packWrong(variants: WrongSolution[]): WrongSolution[][] {
+  const groups: WrongSolution[][] = [];
+  for (const v of variants) {
+    const fits = (g: WrongSolution[]) =>
+      !g.some((w) => w.gradeId === v.gradeId || (DEPENDENCIES[v.gradeId] ?? []).includes(w.gradeId) || (DEPENDENCIES[w.gradeId] ?? []).includes(v.gradeId));
+    const group = groups.find(fits);
+    if (group) group.push(v);
+    else groups.push([v]);
+  }
+  return groups;
+}
+
+function sha(file: string): string {
+  return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+}
+
+function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? listFiles(path.join(dir, d.name)) : [path.join(dir, d.name)]));
+}
+
+describe("autograder proof: solutions, exercises, wrong and hostile submissions", function () {
+  this.timeout(900_000);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "course-grading-proof-"));
+  const marker = path.join(work, "marker");
+  const results = new Map<string, SubmissionResult>();
+  const wrongGroups = packWrong(WRONG);
+  const connections: string[] = [];
+  let honeypot: net.Server;
+  const protectedFiles = [
+    ...listFiles(path.join(REPO_ROOT, "tests", "autograder")),
+    ...listFiles(SOLUTIONS_DIR),
+    ...listFiles(EXERCISES_DIR),
+    ...listFiles(path.join(REPO_ROOT, "tools", "grader")),
+  ];
+  const digests = new Map<string, string>();
+  let wallMs = 0;
+
+  before(async function () {
+    fs.mkdirSync(marker);
+    fs.chmodSync(marker, 0o777); // only the sandbox's walls may stop a write here, not file modes
+    fs.rmSync("/tmp/pwned-write.txt", { force: true });
+    for (const f of protectedFiles) digests.set(f, sha(f));
+    honeypot = net.createServer((socket) => {
+      connections.push(`${socket.remoteAddress}:${socket.remotePort}`);
+      socket.end("-1.4100376\n"); // the public answer of the cell the network attack replaces
+    });
+    await new Promise<void>((resolve) => honeypot.listen(0, "127.0.0.1", resolve));
+    const port = (honeypot.address() as net.AddressInfo).port;
+
+    const subs: { name: string; nbs: Notebooks }[] = [
+      { name: "solutions", nbs: readNotebooks(SOLUTIONS_DIR) },
+      { name: "untouched", nbs: readNotebooks(EXERCISES_DIR) },
+      ...wrongGroups.map((g, i) => ({ name: `wrong-${i + 1}`, nbs: replaceCells(readNotebooks(SOLUTIONS_DIR), Object.fromEntries(g.map((w) => [w.gradeId, w.code]))) })),
+      ...HOSTILE.map((h) => {
+        const fill = (code: string) => code.replace(/__PORT__/g, String(port)).replace(/__MARKER__/g, marker).replace(/__VICTIM__/g, String(process.pid));
+        const sources: Record<string, string> = {};
+        for (const id of h.honest) sources[id] = solutionSource(id);
+        for (const [id, code] of Object.entries(h.cells)) sources[id] = fill(code);
+        const nbs = replaceCells(readNotebooks(EXERCISES_DIR), sources);
+        h.edit?.(nbs as Parameters<NonNullable<HostileSubmission["edit"]>>[0]);
+        return { name: `hostile-${h.name}`, nbs };
+      }),
+    ];
+    const submissions: Submission[] = [];
+    for (const s of subs) {
+      const dir = path.join(work, s.name);
+      fs.mkdirSync(dir);
+      const files = Object.entries(s.nbs).map(([name, nb]) => {
+        const file = path.join(dir, `${name}.ipynb`);
+        fs.writeFileSync(file, JSON.stringify(nb, null, 1));
+        return { name, file };
+      });
+      const archive = path.join(work, "archives", `${s.name}.tar.gz`);
+      await writeSubmissionArchive(s.name, files, archive);
+      submissions.push(await readSubmissionArchive(archive));
+    }
+    const grader = new Grader({ hidden: true, jobs: 2, callTimeoutMs: 6_000 });
+    const t0 = Date.now();
+    const graded = await grader.gradeAll(submissions, (e) => {
+      if (e.type === "done") console.log(`      graded ${e.result.student}: ${e.result.total}/${e.result.max} in ${(e.result.durationMs / 1000).toFixed(1)} s (${e.result.sandboxStarts} sandbox start(s))`);
+      if (e.type === "retry") console.log(`      re-grading ${e.student}: ${e.reason}`);
+    });
+    wallMs = Date.now() - t0;
+    for (const r of graded) results.set(r.student, r);
+    writeReports(path.join(work, "out"), graded, registry, { wallMs, jobs: 2, isolation: detectIsolation().summary });
+    console.log(`      ${graded.length} submissions graded in ${(wallMs / 1000).toFixed(1)} s, 2 at a time (load average ${os.loadavg()[0].toFixed(1)})`);
+  });
+
+  after(() => {
+    honeypot?.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  const get = (name: string) => {
+    const r = results.get(name);
+    assert.ok(r, `no result for ${name}`);
+    return r;
+  };
+  const item = (r: SubmissionResult, gradeId: string) => r.items.find((i) => i.gradeId === gradeId)!;
+
+  it("the solutions get full marks", () => {
+    const r = get("solutions");
+    const failed = r.tests.filter((t) => !t.passed).map((t) => `${t.fullTitle}: ${t.message}`);
+    assert.deepEqual(failed, []);
+    assert.equal(r.total, TOTAL);
+    assert.equal(r.max, TOTAL);
+    assert.deepEqual(r.graderErrors, []);
+  });
+
+  it("the untouched exercises get zero, each test saying what is not implemented", () => {
+    const r = get("untouched");
+    assert.equal(r.total, 0);
+    for (const t of r.tests) assert.match(t.message ?? "", /not implemented yet/, t.fullTitle);
+  });
+
+  it("every graded cell's points in the notebook equal its tests' points in the specs", () => {
+    for (const i of get("solutions").items) assert.equal(i.max, maxOf(i.gradeId), i.gradeId);
+  });
+
+  it("each deliberately wrong solution loses points on its own cell, and only there", () => {
+    assert.ok(WRONG.length >= 15, "a wrong solution for most graded cells");
+    wrongGroups.forEach((group, k) => {
+      const r = get(`wrong-${k + 1}`);
+      assert.deepEqual(r.graderErrors, [], `wrong-${k + 1}`);
+      const touched = new Set(group.map((w) => w.gradeId));
+      for (const w of group) {
+        const i = item(r, w.gradeId);
+        assert.ok(i.points < i.max, `${w.gradeId} "${w.mistake}" scored ${i.points}/${i.max}: the specs do not catch it`);
+      }
+      for (const i of r.items) {
+        const dependsOnTouched = (DEPENDENCIES[i.gradeId] ?? []).some((d) => touched.has(d));
+        if (!touched.has(i.gradeId) && !dependsOnTouched) assert.equal(i.points, i.max, `${i.gradeId} should keep full marks in wrong-${k + 1}`);
+      }
+    });
+  });
+
+  for (const h of HOSTILE) {
+    it(`hostile "${h.name}" (${h.threat}) gains no point it did not earn`, () => {
+      const r = get(`hostile-${h.name}`);
+      assert.deepEqual(r.graderErrors, [], `grader errors for ${h.name}`);
+      for (const id of Object.keys(h.cells)) assert.equal(item(r, id).points, 0, `${h.name}: the attack cell ${id} scored`);
+      const earned = h.honest.reduce((s, id) => s + maxOf(id), 0);
+      assert.equal(r.total, earned, `${h.name}: ${r.total} points, its honest cells are worth ${earned}`);
+      for (const id of h.honest) assert.equal(item(r, id).points, maxOf(id), `${h.name}: honest cell ${id} lost points`);
+      for (const [id, words] of Object.entries(h.messages ?? {})) {
+        const t = r.tests.find((x) => x.gradeId === id && !x.passed);
+        assert.ok(t?.message?.includes(words), `${h.name}/${id}: message "${t?.message}" should mention "${words}"`);
+      }
+    });
+  }
+
+  it("no attack left a trace: no file changed or created, no connection made", () => {
+    for (const [f, digest] of digests) assert.equal(fs.existsSync(f) ? sha(f) : "deleted", digest, `${path.relative(REPO_ROOT, f)} changed during grading`);
+    assert.deepEqual(fs.readdirSync(marker), [], "files appeared in the marker folder");
+    assert.ok(!fs.existsSync("/tmp/pwned-write.txt"), "/tmp/pwned-write.txt was written");
+    assert.deepEqual(connections, [], "the honeypot received connections");
+  });
+
+  it("no submission needed a second attempt: nobody disturbed anyone else's grading", () => {
+    for (const r of results.values()) assert.equal(r.attempts, 1, `${r.student} was graded again`);
+  });
+
+  it("points come from the specs, not from the notebook's metadata", () => {
+    const r = get("hostile-broken");
+    assert.equal(item(r, "ae-auroc").max, maxOf("ae-auroc"));
+    assert.ok(!r.items.some((i) => i.gradeId === "bonus"));
+    assert.ok(r.problems.some((p) => p.includes("bonus")), "the unknown graded cell is reported");
+    assert.equal(r.max, TOTAL);
+  });
+
+  it("feedback pages escape what student code controls", () => {
+    const html = fs.readdirSync(path.join(work, "out", "feedback")).map((f) => fs.readFileSync(path.join(work, "out", "feedback", f), "utf8")).join("\n");
+    assert.ok(!/<script|<img/i.test(html), "raw markup from a submission in a feedback page");
+    assert.ok(html.includes("&lt;img src=x"), "the hostile message is shown, escaped");
+  });
+
+  it("runs every sandbox behind the machine's walls (Linux: namespaces, rlimits, permissions)", function () {
+    if (process.platform !== "linux" || process.env.COURSE_GRADER_ALLOW_WEAK_ISOLATION === "1") this.skip();
+    const iso = detectIsolation();
+    assert.ok(fullyIsolated(iso), `isolation: ${iso.summary}`);
+    for (const r of results.values()) assert.ok(r.sandboxStarts >= 1, `${r.student} never started a sandbox`);
+  });
+});
