@@ -10,6 +10,7 @@
  * Exit codes: 0 all good; 1 a cell failed (or a lecture did); 2 bad input or usage;
  * 130/143 interrupted by SIGINT/SIGTERM (every kernel is killed first).
  */
+import * as fs from "fs";
 import * as path from "path";
 import { CellReport, ExecuteOptions } from "./execute/executor";
 import { killAllKernels } from "./kernel/launch";
@@ -155,7 +156,7 @@ function cmdExport(a: Args): number {
   const r = exportFile(file, output, exportOptions(a));
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   for (const w of r.warnings) console.error(`  warning: ${w}`);
-  console.log(`${rel(file)} → ${rel(output)} (${(r.chunks.reduce((n, c) => n + Buffer.byteLength(c), 0) / 1024).toFixed(0)} KB, ${r.plotCount} figures${r.usedMath ? ", maths" : ""}, ${ms.toFixed(0)} ms)`);
+  console.log(`${rel(file)} → ${rel(output)} (${(fs.statSync(output).size / 1024).toFixed(0)} KB, ${r.plotCount} figures${r.usedMath ? ", maths" : ""}, ${ms.toFixed(0)} ms)`);
   return 0;
 }
 

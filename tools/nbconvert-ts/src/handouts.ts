@@ -178,7 +178,7 @@ export async function runHandouts(options: HandoutOptions = {}): Promise<number>
     date: formatDate(r.lecture.date),
     href: r.html ? `${r.lecture.name}.html` : null,
     ok: r.ok,
-    summary: `${r.cells} cells · ${seconds(r.seconds)}${r.failed ? ` · ${r.failed} failed` : ""}${r.metrics.length ? " · " + r.metrics.map((m) => `${m.name} ${m.value}`).join(", ") : ""}`,
+    summary: `${r.cells} ${r.cells === 1 ? "cell" : "cells"} · ${seconds(r.seconds)}${r.failed ? ` · ${r.failed} failed` : ""}${r.metrics.length ? " · " + r.metrics.map((m) => `${m.name} ${m.value}`).join(", ") : ""}`,
     check: r.lecture.date == null,
   }));
   const index = path.join(handoutsDir, "index.html");

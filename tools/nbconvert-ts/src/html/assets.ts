@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { PACKAGE_DIR } from "../paths";
+import { PACKAGE_DIR, packageFile } from "../paths";
 
 const cache = new Map<string, string>();
 
@@ -19,7 +19,9 @@ function once(key: string, make: () => string): string {
 }
 
 function resolvePackageFile(request: string): string {
-  return require.resolve(request, { paths: [PACKAGE_DIR] });
+  const [scopeOrName, ...rest] = request.split("/");
+  const name = scopeOrName.startsWith("@") ? `${scopeOrName}/${rest.shift()}` : scopeOrName;
+  return packageFile(name, rest.join("/"));
 }
 
 export function themeCss(): string {
@@ -73,20 +75,18 @@ function inlineFonts(css: string, dir: string): string {
   });
 }
 
-let plotly: Buffer | null = null;
+let plotly: Buffer | { copyOf: string } | null = null;
 
 /**
- * plotly.js (the minified dist) for an inline <script>, as bytes: at 4.8 MB it is most of a
- * handout, and keeping it out of JavaScript strings (decode, concatenate, encode) halves the
- * export time.
+ * plotly.js (the minified dist) for an inline <script>. At 4.8 MB it is most of a handout, so
+ * it is copied from its file into the handout as it is written, never held as a string.
  */
-export function plotlyScript(): Buffer {
+export function plotlyScript(): Buffer | { copyOf: string } {
   if (plotly) return plotly;
   const file = resolvePackageFile("plotly.js-dist-min/plotly.min.js");
-  const js = fs.readFileSync(file);
   // "</script" inside would end the element early; plotly 3.7 has none, but check (once per install).
-  const unsafe = derived("plotly-has-script-end.txt", [file], () => String(/<\/script/i.test(js.toString("latin1")))) === "true";
-  plotly = unsafe ? Buffer.from(js.toString("utf8").replace(/<\/script/gi, "<\\/script")) : js;
+  const unsafe = derived("plotly-has-script-end.txt", [file], () => String(/<\/script/i.test(fs.readFileSync(file, "latin1")))) === "true";
+  plotly = unsafe ? Buffer.from(fs.readFileSync(file, "utf8").replace(/<\/script/gi, "<\\/script")) : { copyOf: file };
   return plotly;
 }
 

@@ -7,7 +7,9 @@
  * A Content-Security-Policy meta tag forbids every network request (default-src 'none'),
  * so a handout that works at all works offline.
  */
+import * as fs from "fs";
 import { Cell, joinText, Notebook } from "../notebook/types";
+import { Chunk } from "../notebook/write";
 import { headScript, katexCss, pageScript, plotlyScript, themeCss } from "./assets";
 import { escapeHtml } from "./escape";
 import { highlight } from "./highlight";
@@ -30,8 +32,8 @@ export interface RenderOptions {
 }
 
 export interface RenderResult {
-  /** The page as pieces (plotly.js stays a Buffer): write these. */
-  chunks: (string | Buffer)[];
+  /** The page as pieces (plotly.js as a file to copy): write these with writeFileAtomic. */
+  chunks: Chunk[];
   /** The page as one string (joined on first use). */
   readonly html: string;
   title: string;
@@ -95,7 +97,7 @@ ${options.footer ? `<footer class="footer">${escapeHtml(options.footer)}</footer
   return {
     chunks,
     get html() {
-      return (joined ??= chunks.map((c) => c.toString()).join(""));
+      return (joined ??= chunks.map((c) => (typeof c === "string" ? c : Buffer.isBuffer(c) ? c.toString() : fs.readFileSync(c.copyOf, "utf8"))).join(""));
     },
     title,
     headings: markdown.headings,

@@ -13,7 +13,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { PACKAGE_DIR, SCHEMA_FILE } from "../paths";
+import { PACKAGE_DIR, packageFile, SCHEMA_FILE } from "../paths";
 import { NotebookError } from "./read";
 import { Notebook } from "./types";
 import { writeFileAtomic } from "./write";
@@ -43,7 +43,7 @@ let validators: Record<string, Validator> | null = null;
 function load(): Record<string, Validator> {
   if (validators) return validators;
   const schemaText = fs.readFileSync(SCHEMA_FILE, "utf8");
-  const ajvVersion = JSON.parse(fs.readFileSync(require.resolve("ajv/package.json", { paths: [PACKAGE_DIR] }), "utf8")).version;
+  const ajvVersion = JSON.parse(fs.readFileSync(packageFile("ajv", "package.json"), "utf8")).version;
   const key = crypto.createHash("sha1").update(schemaText).update(ajvVersion).update(JSON.stringify(ENTRIES)).digest("hex").slice(0, 12);
   const cached = path.join(PACKAGE_DIR, ".cache", `nbformat-4.5-validators-${key}.js`);
   if (fs.existsSync(cached)) {
