@@ -130,6 +130,20 @@ export class GanTrainer {
     return stats;
   }
 
+  /**
+   * Sets both sides' Adam step size from the next step on (for a decay schedule). tfjs 4.22 has no public
+   * setter, but its Adam reads the protected `learningRate` field on every step, so writing it is enough.
+   */
+  setLearningRate(learningRate: number): void {
+    if (!(learningRate > 0)) throw new Error(`setLearningRate: the learning rate must be > 0, got ${learningRate}`);
+    for (const optimizer of [this.dOptimizer, this.gOptimizer]) (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+  }
+
+  /** The step size both sides use now. */
+  get learningRate(): number {
+    return (this.dOptimizer as unknown as { learningRate: number }).learningRate;
+  }
+
   /** n samples from G in inference mode: [n, ...]. The caller disposes. */
   sample(count: number): tf.Tensor {
     return tf.tidy(() => this.generator.predict(sampleGanNoise(count, this.noiseDim, this.noise)) as tf.Tensor);
@@ -178,6 +192,17 @@ export interface GanRunOptions {
   /** Called every `evalEvery` rounds and after the last one: draw samples, score them; numbers returned are recorded and shown. */
   evaluate?: (round: number) => Record<string, number> | void | Promise<Record<string, number> | void>;
   evalEvery?: number;
+  /** Step size for round i (0-based), set before the round: a decay schedule. Default: leave it alone. */
+  learningRate?: (round: number) => number;
+}
+
+/**
+ * Learning rate constant for the first `holdFraction` of `rounds`, then decaying linearly to `final`.
+ * Late decay damps the players' chase (they circle the equilibrium instead of settling), freezing a good state.
+ */
+export function holdThenDecay(initial: number, final: number, rounds: number, holdFraction = 0.5): (round: number) => number {
+  const hold = Math.floor(rounds * holdFraction);
+  return (round) => (round < hold ? initial : initial + ((final - initial) * (round - hold)) / Math.max(1, rounds - 1 - hold));
 }
 
 /** Runs `steps` rounds of alternating training with progress shown; losses land in trainer.history too. */
@@ -188,7 +213,8 @@ export async function trainGan(trainer: GanTrainer, options: GanRunOptions): Pro
     label: options.label ?? "GAN",
     quiet: options.quiet,
     evalEvery: options.evalEvery,
-    step: () => {
+    step: (i) => {
+      if (options.learningRate) trainer.setLearningRate(options.learningRate(i));
       const real = options.nextReal();
       try {
         return trainer.step(real).dLoss;

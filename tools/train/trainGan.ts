@@ -10,6 +10,7 @@
  * numbers come from and anyone can re-create them.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { execSync } from "child_process";
 import { initBackend } from "../../lib/backend";
@@ -41,6 +42,16 @@ function gitCommit(): string | null {
   }
 }
 
+/** What the machine was doing: wall-clock seconds mean little on a shared machine without it. */
+function machineLoad(cpuSeconds: number): Record<string, unknown> {
+  return { cpuSecondsOfThisProcess: Math.round(cpuSeconds), loadAverage1m: Number(os.loadavg()[0].toFixed(2)), cores: os.cpus().length };
+}
+
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
 function writeRecipe(dir: string, recipe: Record<string, unknown>): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "recipe.json"), JSON.stringify(recipe, null, 2) + "\n");
@@ -57,6 +68,7 @@ async function trainClassifier(args: string[]): Promise<void> {
   const batchSize = 128;
   const steps = Math.floor(train.count / batchSize) * epochs;
   const started = Date.now();
+  const cpuStart = process.cpuUsage();
   await trainMnistClassifier(model, train, { steps, batchSize, label: "classifier" });
   const seconds = (Date.now() - started) / 1000;
   const accuracy = mnistClassifierAccuracy(model, test);
@@ -69,6 +81,7 @@ async function trainClassifier(args: string[]): Promise<void> {
     batchSize,
     epochs,
     seconds: Math.round(seconds),
+    machine: machineLoad(cpuSecondsSince(cpuStart)),
     backend: backend.summary,
     commit: gitCommit(),
     date: new Date().toISOString(),
@@ -94,6 +107,7 @@ async function trainDenseGan(args: string[]): Promise<void> {
   const trainer = new GanTrainer({ generator, discriminator, noise: "gaussian", generatorLoss: "non-saturating", learningRate: 2e-4, beta1: 0.5 });
   const progress: Record<string, number>[] = [];
   const started = Date.now();
+  const cpuStart = process.cpuUsage();
   const history = await trainGan(trainer, {
     steps,
     nextReal: mnistRealBatches(train, batchSize),
@@ -130,6 +144,7 @@ async function trainDenseGan(args: string[]): Promise<void> {
     trainingSamples: steps * batchSize,
     seconds: Math.round(seconds),
     samplesPerSecond: Math.round((steps * batchSize) / history.seconds),
+    machine: machineLoad(cpuSecondsSince(cpuStart)),
     backend: backend.summary,
     commit: gitCommit(),
     date: new Date().toISOString(),
