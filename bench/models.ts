@@ -14,6 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { FusedLstm } from "../lib/layers/fusedLstm";
 import { TransformerEncoderBlock } from "../lib/layers/transformerBlock";
+import { CharLstm } from "../lib/models/charLstm";
 
 export interface TrainStep {
   /** Training examples one step consumes (sequences for the LSTM, images for the others). */
@@ -215,5 +216,22 @@ export function makeCourseEncoderBlock(config: EncoderBlockBenchConfig = {}): Tr
     samplesPerStep: batch,
     step: () => minimizeAndRead(optimizer, loss, vars),
     dispose: () => disposeAll(optimizer, [x, target], [block]),
+  };
+}
+
+/** The course's own char model (lib/models/charLstm.ts: ids in, its own step with gradient clipping). */
+export function makeCourseCharLstm(config: { vocab?: number; units?: number; steps?: number; batch?: number } = {}): TrainStep {
+  const { vocab = 60, units = 128, steps = 64, batch = 64 } = config;
+  const model = new CharLstm({ vocabSize: vocab, units });
+  const ids = tf.randomUniform([batch, steps + 1], 0, vocab, "int32", SEED) as tf.Tensor2D;
+  const inputs = ids.slice([0, 0], [batch, steps]);
+  const targets = ids.slice([0, 1], [batch, steps]);
+  return {
+    samplesPerStep: batch,
+    step: () => model.trainStep(inputs, targets),
+    dispose: () => {
+      tf.dispose([ids, inputs, targets, ...model.variables]);
+      model.optimizer.dispose();
+    },
   };
 }

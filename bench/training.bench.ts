@@ -3,7 +3,7 @@
  * step (forward, backward, Adam), on every TensorFlow.js backend, beside PyTorch.
  */
 import type { BenchCase, BenchSuite } from "./types";
-import { makeCharLstm, makeCourseEncoderBlock, makeDenseAutoencoder, makeEncoderBlock, makeMlpGan, type TrainStep } from "./models";
+import { makeCharLstm, makeCourseCharLstm, makeCourseEncoderBlock, makeDenseAutoencoder, makeEncoderBlock, makeMlpGan, type TrainStep } from "./models";
 
 function trainingCase(name: string, make: () => TrainStep, skip?: BenchCase["skip"], pytorch?: string): BenchCase {
   return {
@@ -38,6 +38,7 @@ export const suite: BenchSuite = {
     trainingCase("MLP GAN b128", () => makeMlpGan(128)),
     trainingCase("char LSTM b64", () => makeCharLstm({ implementation: "fused" }), notOnCpu),
     trainingCase("char LSTM b64 (tf.layers.lstm)", () => makeCharLstm({ implementation: "layers" }), notOnCpu, "char LSTM b64"),
+    trainingCase("char LSTM b64 (lib CharLstm)", () => makeCourseCharLstm(), notOnCpu, "char LSTM b64"),
     trainingCase("transformer block b32", () => makeEncoderBlock(), notOnCpu),
     trainingCase("transformer block b32 (lib TransformerEncoderBlock)", () => makeCourseEncoderBlock(), notOnCpu, "transformer block b32"),
   ],

@@ -25,6 +25,7 @@ export * from "./layers/transformerBlock";
 export * from "./models/saveLoad";
 export * from "./text/charVocab";
 export * from "./layers/lstmCell";
+export * from "./layers/fusedLstm";
 export * from "./metrics/bitsPerChar";
 export * from "./models/charLstm";
 export * from "./data/translation";

@@ -243,7 +243,7 @@ function check(opts: Options): void {
       const diff = Math.max(...native.map((v, i) => Math.abs(v - wasm[i])));
       console.log(JSON.stringify({ summary: info.summary, tfVersion, diff }));
     })().catch((e) => { console.error(e); process.exit(1); });`;
-  const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: "2" };
+  const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: "2" };
   if (opts.prefix !== ROOT) env.NODE_PATH = [path.join(opts.prefix, "node_modules"), process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
   const out = run(process.execPath, ["--require", "tsx/cjs", "-e", probe], { env });
   const result = JSON.parse(out.trim().split("\n").pop()!) as { summary: string; tfVersion: string; diff: number };
