@@ -83,14 +83,14 @@ export async function writeSubmissionArchive(student: string, notebooks: { name:
 }
 
 /** The regular files of a .tar.gz, in memory, with sizes capped. */
-async function readTarGz(file: string): Promise<{ entries: Map<string, Buffer>; skipped: string[] }> {
+async function readTarGz(file: string, maxExpandedBytes: number): Promise<{ entries: Map<string, Buffer>; skipped: string[] }> {
   const size = fs.statSync(file).size;
   if (size > MAX_ARCHIVE_BYTES) throw new Error(`the archive is ${(size / 1e6).toFixed(1)} MB; the limit is ${MAX_ARCHIVE_BYTES / 1e6} MB`);
   let raw: Buffer;
   try {
-    raw = zlib.gunzipSync(fs.readFileSync(file), { maxOutputLength: MAX_EXPANDED_BYTES });
+    raw = zlib.gunzipSync(fs.readFileSync(file), { maxOutputLength: maxExpandedBytes });
   } catch (err) {
-    if (err instanceof RangeError) throw new Error(`the archive expands beyond ${MAX_EXPANDED_BYTES / 1e6} MB`);
+    if (err instanceof RangeError) throw new Error(`the archive expands beyond ${maxExpandedBytes / 1e6} MB`);
     throw new Error(`the archive is not a gzip file (${(err as Error).message})`);
   }
   const entries = new Map<string, Buffer>();
@@ -171,9 +171,9 @@ export function verifySubmission(source: string, files: Map<string, Buffer>, ext
 }
 
 /** Unpacks and verifies one archive; a broken archive becomes a submission with problems and no notebooks. */
-export async function readSubmissionArchive(file: string): Promise<Submission> {
+export async function readSubmissionArchive(file: string, maxExpandedBytes = MAX_EXPANDED_BYTES): Promise<Submission> {
   try {
-    const { entries, skipped } = await readTarGz(file);
+    const { entries, skipped } = await readTarGz(file, maxExpandedBytes);
     return verifySubmission(file, entries, skipped.map((s) => `ignored ${s}`));
   } catch (err) {
     return verifySubmission(file, new Map(), [`unreadable archive: ${(err as Error).message}`]);

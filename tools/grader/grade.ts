@@ -83,25 +83,37 @@ export function runRunner(job: RunnerJob, timeoutMs: number): Promise<RunnerResu
     child.stdout!.resume();
     child.stderr!.on("data", (c: Buffer) => (stderr = (stderr + c.toString()).slice(-8000)));
     let settled = false;
-    const finish = (err: Error | null, value?: RunnerResult | RunnerList) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
+    const killGroup = () => {
       try {
-        process.kill(-child.pid!, "SIGKILL"); // stray sandboxes included
+        process.kill(-child.pid!, "SIGKILL"); // the runner and any sandbox left behind
       } catch {
         /* already gone */
       }
-      if (err) reject(err);
-      else resolve(value!);
+    };
+    let result: RunnerResult | RunnerList | null = null;
+    const finish = (err: Error | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(grace);
+      killGroup();
+      if (err && !result) reject(err);
+      else resolve(result!);
+    };
+    // After its result the runner exits by itself (so its and its sandbox's CPU time are
+    // accounted to us); it gets a few seconds, then its process group is killed.
+    let grace: NodeJS.Timeout | undefined;
+    const got = (value: RunnerResult | RunnerList) => {
+      result = value;
+      grace = setTimeout(() => finish(null), 5_000);
     };
     const timer = setTimeout(() => finish(new Error(`grading took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`)), timeoutMs);
     child.on("message", (msg: { type: string; message?: string }) => {
-      if (msg.type === "result" || msg.type === "list") finish(null, msg as RunnerResult | RunnerList);
+      if (msg.type === "result" || msg.type === "list") got(msg as RunnerResult | RunnerList);
       else if (msg.type === "error") finish(new Error(`the runner failed: ${msg.message}`));
     });
     child.on("error", (err) => finish(err));
-    child.on("exit", (code, signal) => finish(new Error(`the runner ended (${signal ?? `code ${code}`}) without results${stderr ? `: ${stderr.trim().split("\n").slice(-5).join(" | ")}` : ""}`)));
+    child.on("exit", (code, signal) => finish(result ? null : new Error(`the runner ended (${signal ?? `code ${code}`}) without results${stderr ? `: ${stderr.trim().split("\n").slice(-5).join(" | ")}` : ""}`)));
     child.send(job);
   });
 }

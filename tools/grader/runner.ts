@@ -146,7 +146,7 @@ async function runJob(job: RunnerJob): Promise<RunnerResult | RunnerList> {
       else record(t, false, err);
     });
   });
-  session.close();
+  await session.close();
   setGradingSession(null);
   const out: TestResult[] = [];
   for (const info of infos.values()) {

@@ -124,8 +124,24 @@ export class SandboxSession {
     return run;
   }
 
-  close(): void {
-    this.kill();
+  /** Ends the sandbox: stdin closed (it exits by itself, so its CPU time is accounted), killed after 2 s. */
+  async close(): Promise<void> {
+    const me = this.current;
+    if (!me) return;
+    this.current = null;
+    this.ready = null;
+    if (me.proc.exitCode !== null || me.proc.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        this.kill(me);
+        resolve();
+      }, 2_000);
+      me.proc.once("exit", () => {
+        clearTimeout(t);
+        resolve();
+      });
+      me.proc.stdin!.end();
+    });
   }
 
   /** Diagnostics for the instructor (never shown for hidden tests). */
