@@ -65,11 +65,16 @@ async function main(): Promise<void> {
   });
 
   let current: { c: BenchCase; timed: Timed; calls: number; tensorsBefore: number | null } | null = null;
-  const timeCalls = async (calls: number): Promise<{ work: number; elapsed: number }> => {
+  const cpuSeconds = () => {
+    const u = process.cpuUsage(); // this process, all its threads (TensorFlow's pool included)
+    return (u.user + u.system) / 1e6;
+  };
+  const timeCalls = async (calls: number): Promise<{ work: number; elapsed: number; cpu: number }> => {
     let work = 0;
+    const cpu0 = cpuSeconds();
     const start = process.hrtime.bigint();
     for (let i = 0; i < calls; i++) work += Number((await current!.timed.run()) ?? 0);
-    return { work, elapsed: Number(process.hrtime.bigint() - start) / 1e9 };
+    return { work, elapsed: Number(process.hrtime.bigint() - start) / 1e9, cpu: cpuSeconds() - cpu0 };
   };
 
   const lines = readline.createInterface({ input: process.stdin });
@@ -94,10 +99,12 @@ async function main(): Promise<void> {
         send({ ok: true, calls: current.calls });
       } else if (msg.op === "run") {
         if (current == null) throw new Error("run before setup");
-        const { work, elapsed } = await timeCalls(current.calls);
+        const { work, elapsed, cpu } = await timeCalls(current.calls);
         const scale = current.c.scale ?? 1;
         const value = current.c.unit === "ms" ? (elapsed / current.calls) * 1000 : (work / elapsed) * scale;
-        send({ value });
+        // The same per CPU-second: less sensitive to other processes on a shared machine.
+        const perCpu = current.c.unit === "ms" ? (cpu / current.calls) * 1000 : (work / Math.max(cpu, 1e-9)) * scale;
+        send({ value, perCpu });
       } else if (msg.op === "dispose") {
         // Tensors that piled up during the timed runs (a leak per step), before the case frees its model.
         let leaked = 0;

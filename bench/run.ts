@@ -163,7 +163,7 @@ interface Row {
   name: string;
   unit: string;
   pytorchCase: string;
-  results: Record<string, { median?: number; values?: number[]; skipped?: string; error?: string; leaked?: number }>;
+  results: Record<string, { median?: number; values?: number[]; perCpu?: number; skipped?: string; error?: string; leaked?: number }>;
 }
 
 const median = (v: number[]) => {
@@ -272,7 +272,7 @@ async function main(): Promise<void> {
     for (const info of ready.cases) {
       if (opts.only && !info.name.includes(opts.only)) continue;
       const row: Row = { suite: file, name: info.name, unit: info.unit, pytorchCase: info.pytorch ?? info.name, results: {} };
-      const active: { label: string; p: Participant; values: number[] }[] = [];
+      const active: { label: string; p: Participant; values: number[]; perCpu: number[] }[] = [];
       for (const c of children) {
         const mine = c.ready.cases.find((x) => x.name === info.name);
         if (mine?.skip) {
@@ -281,7 +281,7 @@ async function main(): Promise<void> {
         }
         const r = await c.p.request({ op: "setup", name: info.name });
         if (r.error) row.results[c.label] = { error: String(r.error) };
-        else active.push({ label: c.label, p: c.p, values: [] });
+        else active.push({ label: c.label, p: c.p, values: [], perCpu: [] });
       }
       // PyTorch runs a case once even when two tfjs rows compare with it.
       const torchCase = row.pytorchCase;
@@ -289,7 +289,7 @@ async function main(): Promise<void> {
       if (torch && torchCases.has(torchCase) && !torchDone) {
         const r = await torch.request({ op: "setup", name: torchCase });
         if (r.error) row.results.pytorch = { error: String(r.error) };
-        else active.push({ label: "pytorch", p: torch, values: [] });
+        else active.push({ label: "pytorch", p: torch, values: [], perCpu: [] });
       } else if (torchDone) {
         row.results.pytorch = { ...torchDone.results.pytorch };
       }
@@ -297,13 +297,16 @@ async function main(): Promise<void> {
         for (const a of active) {
           const r = await a.p.request({ op: "run" });
           if (r.error) row.results[a.label] = { error: String(r.error) };
-          else a.values.push(Number(r.value));
+          else {
+            a.values.push(Number(r.value));
+            if (r.perCpu != null) a.perCpu.push(Number(r.perCpu));
+          }
         }
       }
       for (const a of active) {
         const d = await a.p.request({ op: "dispose" });
         if (row.results[a.label]?.error) continue;
-        row.results[a.label] = { median: median(a.values), values: a.values, leaked: Number(d.leaked ?? 0) };
+        row.results[a.label] = { median: median(a.values), values: a.values, perCpu: a.perCpu.length ? median(a.perCpu) : undefined, leaked: Number(d.leaked ?? 0) };
       }
       const best = bestTfjs(row);
       process.stderr.write(`  ${info.name}: ${Object.entries(row.results).map(([k, v]) => `${k} ${fmt(v.median)}`).join(", ")}${best ? `; best/pytorch ${ratio(row)}` : ""}\n`);
@@ -323,6 +326,22 @@ async function main(): Promise<void> {
     for (const r of compared) {
       const b = bestTfjs(r)!;
       console.log(`  ${r.name.padEnd(44)} ${b.label.padEnd(5)} ${fmt(b.value).padStart(8)} / ${fmt(r.results.pytorch.median).padStart(8)} = ${ratio(r)}`);
+    }
+  }
+  // The same per CPU-second of each process (all its threads): what each framework gets done
+  // with the CPU it was given. On a machine shared with other work this is the steadier number;
+  // on an idle machine, wall-clock throughput ≈ per-CPU-second × threads used (at best).
+  const cpuRows = allRows.filter((r) => r.unit !== "ms" && Object.values(r.results).some((x) => x.perCpu != null));
+  if (cpuRows.length) {
+    console.log("\nPer CPU-second of each process (same runs; higher is better)");
+    for (const r of cpuRows) {
+      const cells = Object.entries(r.results)
+        .filter(([, x]) => x.perCpu != null)
+        .map(([label, x]) => `${label} ${fmt(x.perCpu)}`);
+      const bestCpu = Math.max(...Object.entries(r.results).filter(([l, x]) => l !== "pytorch" && x.perCpu != null).map(([, x]) => x.perCpu!));
+      const torchCpu = r.results.pytorch?.perCpu;
+      const q = torchCpu ? `  best/pytorch ${(bestCpu / torchCpu).toFixed(2)}` : "";
+      console.log(`  ${r.name.padEnd(44)} ${cells.join(", ")}${q}`);
     }
   }
   const loadEnd = os.loadavg();

@@ -139,13 +139,18 @@ def warm_up(step, work, seconds):
     return max(1, math.ceil(seconds / ((time.perf_counter() - t0) / calls)))
 
 
-def timed_run(step, work, calls, scale):
+def timed_run(step, work, calls, scale, with_cpu=False):
+    """Work per second of wall-clock time (and, with_cpu, also per CPU-second of this process)."""
     done = 0.0
+    cpu0 = time.process_time()
     start = time.perf_counter()
     for _ in range(calls):
         w = step()
         done += work if work is not None else w
-    return done / (time.perf_counter() - start) * scale
+    value = done / (time.perf_counter() - start) * scale
+    if not with_cpu:
+        return value
+    return value, done / max(time.process_time() - cpu0, 1e-9) * scale
 
 
 def meta():
@@ -187,7 +192,8 @@ def serve(seconds):
                 send({"ok": True, "calls": calls})
             elif msg["op"] == "run":
                 step, work, calls, scale = current
-                send({"value": timed_run(step, work, calls, scale)})
+                value, per_cpu = timed_run(step, work, calls, scale, with_cpu=True)
+                send({"value": value, "perCpu": per_cpu})
             elif msg["op"] == "dispose":
                 current = None
                 send({"ok": True, "leaked": 0})
