@@ -90,6 +90,7 @@ async function main(): Promise<number> {
   const { list, skipped } = targets();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const started = Date.now();
+  const loadAtStart = os.loadavg()[0];
   let server: LabServer | null = null;
   let context: BrowserContext | null = null;
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "course-e2e-chromium-"));
@@ -176,7 +177,8 @@ async function main(): Promise<number> {
   }
   for (const s of skipped) console.log(`  - skipped ${s}`);
   const passed = results.filter((r) => r.passed).length;
-  console.log(`\ne2e total ${total.toFixed(0)} s`);
+  // Timings depend on the machine's load: say what it was.
+  console.log(`\ne2e total ${total.toFixed(0)} s (load average ${loadAtStart.toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end, ${os.cpus().length} cores)`);
   console.log(`e2e: ${passed} passed, ${results.length - passed} failed`);
   return results.length > 0 && passed === results.length ? 0 : 1;
 }
