@@ -94,6 +94,7 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
   ];
   const digests = new Map<string, string>();
   let wallMs = 0;
+  let listed: Awaited<ReturnType<Grader["tests"]>> = [];
 
   before(async function () {
     fs.mkdirSync(marker);
@@ -135,6 +136,7 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
       submissions.push(await readSubmissionArchive(archive));
     }
     const grader = new Grader({ hidden: true, jobs: 2, callTimeoutMs: 6_000 });
+    listed = await grader.tests();
     const t0 = Date.now();
     const graded = await grader.gradeAll(submissions, (e) => {
       if (e.type === "done") console.log(`      graded ${e.result.student}: ${e.result.total}/${e.result.max} in ${(e.result.durationMs / 1000).toFixed(1)} s (${e.result.sandboxStarts} sandbox start(s))`);
@@ -173,7 +175,15 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
     for (const t of r.tests) assert.match(t.message ?? "", /not implemented yet/, t.fullTitle);
   });
 
-  it("every graded cell's points in the notebook equal its tests' points in the specs", () => {
+  it("gives every graded cell public and hidden tests whose points add up to the notebook's", () => {
+    for (const e of registry.exercises) {
+      for (const g of e.graded) {
+        const mine = listed.filter((t) => t.gradeId === g.gradeId);
+        assert.ok(mine.some((t) => t.visibility === "public"), `${g.gradeId}: no public test`);
+        assert.ok(mine.some((t) => t.visibility === "hidden"), `${g.gradeId}: no hidden test`);
+        assert.equal(mine.reduce((s, t) => s + t.points, 0), g.points, `${g.gradeId}: the specs give ${mine.reduce((s, t) => s + t.points, 0)} points, the notebook ${g.points}`);
+      }
+    }
     for (const i of get("solutions").items) assert.equal(i.max, maxOf(i.gradeId), i.gradeId);
   });
 
