@@ -96,13 +96,18 @@ export function describeCell(nbCellIndex: number, cell: Cell): string {
   return `cell ${nbCellIndex + 1}${cell.id ? ` (id ${cell.id})` : ""}`;
 }
 
+/** The kernel of a run, replaced when it has to be restarted. */
+interface Session {
+  kernel: KernelClient;
+  restart(): Promise<void>;
+  restarts: number;
+}
+
 export async function executeNotebook(source: Notebook, options: ExecuteOptions = {}): Promise<ExecuteReport> {
   const file = options.file ?? "<notebook>";
   const started = Date.now();
   const nb = cloneNotebook(source);
   const spec = resolveKernel(nb, file, options.kernelName);
-  const defaultTimeout = options.timeout ?? DEFAULT_TIMEOUT;
-  const grace = (options.interruptGrace ?? 10) * 1000;
   const startKernel = () => KernelClient.start(spec, { env: options.env, startTimeoutMs: (options.startTimeout ?? 60) * 1000 });
 
   // Outputs of earlier runs go; cells not reached stay empty.
@@ -113,20 +118,28 @@ export async function executeNotebook(source: Notebook, options: ExecuteOptions 
     if (cell.metadata?.execution) delete cell.metadata.execution;
   }
 
-  const reports: CellReport[] = [];
-  const collectors = new Map<Cell, OutputCollector>();
-  const displays: DisplayRegistry = new Map();
-  let kernel: KernelClient;
+  let first: KernelClient;
   try {
-    kernel = await startKernel();
+    first = await startKernel();
   } catch (e) {
     throw new NotebookError(file, `could not start kernel "${spec.name}": ${(e as Error).message}`);
   }
+  const session: Session = {
+    kernel: first,
+    restarts: 0,
+    async restart() {
+      await this.kernel.shutdown(0);
+      this.kernel = await startKernel();
+      this.restarts++;
+    },
+  };
   const kernelStartSeconds = (Date.now() - started) / 1000;
-  let restarts = 0;
+
+  const reports: CellReport[] = [];
+  const collectors = new Map<Cell, OutputCollector>();
+  const displays: DisplayRegistry = new Map();
   let count = 0;
   let stopped = false;
-
   try {
     for (let index = 0; index < nb.cells.length; index++) {
       const cell = nb.cells[index];
@@ -140,97 +153,23 @@ export async function executeNotebook(source: Notebook, options: ExecuteOptions 
       const collector = new OutputCollector(displays, count);
       collectors.set(cell, collector);
       options.onCellStart?.(report);
-      const timeoutMs = cellTimeout(cell, defaultTimeout) * 1000;
       const t0 = Date.now();
-      let error: ErrorOutput | null = null;
-
-      for (;;) {
-        if (kernel.isDead) {
-          // died between cells (e.g. a timer that called process.exit)
-          error = deadKernelError(kernel, index, cell);
-          report.status = "died";
-          break;
-        }
-        const { msgId, done } = kernel.request(
-          "shell",
-          "execute_request",
-          { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
-          { onIopub: (msg) => collector.handle(msg) },
-        );
-        const outcome = await waitFor(done, timeoutMs - (Date.now() - t0));
-        if (outcome.kind === "done") {
-          const status = (outcome.result.reply.content as { status?: string }).status;
-          if (status === "abort" && report.aborts < MAX_ABORT_RETRIES) {
-            report.aborts++;
-            await delay(ABORT_RETRY_MS);
-            continue;
-          }
-          report.kernelSeconds = kernelSeconds(outcome.result);
-          setTimings(cell, outcome.result);
-          if (status === "ok") report.status = "ok";
-          else {
-            report.status = "error";
-            error = collector.sawErrorMessage ? null : collector.takeErrorFromStderr(code.split("\n").length) ?? {
-              output_type: "error",
-              ename: "Error",
-              evalue: status === "abort" ? `the kernel kept aborting this cell (${report.aborts} retries)` : `the kernel reported status "${status}"`,
-              traceback: [],
-            };
-          }
-          break;
-        }
-        if (outcome.kind === "died") {
-          error = deadKernelError(kernel, index, cell);
-          report.status = "died";
-          break;
-        }
-        // Timed out: interrupt, and restart if the kernel does not come back.
-        report.status = "timeout";
-        const limit = `${describeCell(index, cell)} did not finish within ${timeoutMs / 1000} s`;
-        kernel.interrupt();
-        const after = await waitFor(done, grace);
-        if (after.kind === "done") {
-          const tslabError = collector.takeErrorFromStderr();
-          error = { output_type: "error", ename: "CellTimeoutError", evalue: `${limit}: interrupted`, traceback: tslabError?.traceback ?? [] };
-        } else {
-          kernel.forget(msgId);
-          error = {
-            output_type: "error",
-            ename: "CellTimeoutError",
-            evalue: `${limit}, and the kernel did not stop within ${grace / 1000} s of SIGINT: it was killed${options.allowErrors ? " and restarted (earlier cells' state is lost)" : ""}`,
-            traceback: [],
-          };
-          await kernel.shutdown(0);
-          if (options.allowErrors) {
-            kernel = await startKernel();
-            restarts++;
-          }
-        }
-        break;
-      }
-
+      const error = await runCell(session, index, cell, code, collector, report, options);
       report.seconds = (Date.now() - t0) / 1000;
       if (error) {
         collector.add(error);
         report.error = { ename: error.ename, evalue: error.evalue };
-        if (report.status === "ok") report.status = "error";
       }
-      if (report.status === "died" && options.allowErrors) {
-        await kernel.shutdown(0);
-        kernel = await startKernel();
-        restarts++;
-      }
+      if (report.status === "died" && options.allowErrors) await session.restart();
       options.onCellDone?.(report);
       if (report.status !== "ok" && !options.allowErrors) stopped = true;
     }
   } finally {
-    await kernel!.shutdown();
+    await session.kernel.shutdown();
   }
 
   // Outputs are final only now: update_display_data may change an earlier cell's display.
-  for (const [cell, collector] of collectors) {
-    cell.outputs = toNotebookOutputs(collector.outputs);
-  }
+  for (const [cell, collector] of collectors) cell.outputs = toNotebookOutputs(collector.outputs);
   for (const r of reports) nb.cells[r.index].execution_count = r.executionCount;
 
   const failures = reports.filter((r) => r.status === "error" || r.status === "timeout" || r.status === "died");
@@ -241,8 +180,99 @@ export async function executeNotebook(source: Notebook, options: ExecuteOptions 
     failures,
     seconds: (Date.now() - started) / 1000,
     kernelStartSeconds,
-    kernelRestarts: restarts,
+    kernelRestarts: session.restarts,
   };
+}
+
+/**
+ * Runs one cell to its end: retries it while tslab aborts it, interrupts it at its timeout
+ * (and kills the kernel if SIGINT does not stop it), notices a dead kernel. Sets
+ * `report.status` and returns the error output to add, if any.
+ */
+async function runCell(
+  session: Session,
+  index: number,
+  cell: Cell,
+  code: string,
+  collector: OutputCollector,
+  report: CellReport,
+  options: ExecuteOptions,
+): Promise<ErrorOutput | null> {
+  const timeoutMs = cellTimeout(cell, options.timeout ?? DEFAULT_TIMEOUT) * 1000;
+  const graceMs = (options.interruptGrace ?? 10) * 1000;
+  const t0 = Date.now();
+  for (;;) {
+    const kernel = session.kernel;
+    if (kernel.isDead) {
+      // died between cells (e.g. a timer that called process.exit)
+      report.status = "died";
+      return deadKernelError(kernel, index, cell);
+    }
+    const { msgId, done } = kernel.request(
+      "shell",
+      "execute_request",
+      { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+      { onIopub: (msg) => collector.handle(msg) },
+    );
+    const outcome = await waitFor(done, timeoutMs - (Date.now() - t0));
+
+    if (outcome.kind === "died") {
+      report.status = "died";
+      return deadKernelError(kernel, index, cell);
+    }
+
+    if (outcome.kind === "done") {
+      const status = (outcome.result.reply.content as { status?: string }).status;
+      if (status === "abort" && report.aborts < MAX_ABORT_RETRIES) {
+        // tslab refuses requests for ~200 ms after a failed cell: ask again
+        report.aborts++;
+        await delay(ABORT_RETRY_MS);
+        continue;
+      }
+      report.kernelSeconds = kernelSeconds(outcome.result);
+      setTimings(cell, outcome.result);
+      if (status === "ok") {
+        report.status = "ok";
+        return null;
+      }
+      report.status = "error";
+      if (collector.sawErrorMessage) return null; // a kernel that sends real `error` messages
+      return (
+        collector.takeErrorFromStderr(code.split("\n").length) ?? {
+          output_type: "error",
+          ename: "Error",
+          evalue: status === "abort" ? `the kernel kept aborting this cell (${report.aborts} retries)` : `the kernel reported status "${status}"`,
+          traceback: [],
+        }
+      );
+    }
+
+    // Timed out: interrupt, and kill the kernel if it does not come back.
+    report.status = "timeout";
+    const limit = `${describeCell(index, cell)} did not finish within ${timeoutMs / 1000} s`;
+    // SIGINT again every second of the grace period: one that lands while tslab is still
+    // compiling the cell is lost (its handler only cancels a cell that is already running).
+    kernel.interrupt();
+    const again = setInterval(() => kernel.interrupt(), 1000);
+    const after = await waitFor(done, graceMs).finally(() => clearInterval(again));
+    if (after.kind === "died") {
+      report.status = "died";
+      return deadKernelError(kernel, index, cell);
+    }
+    if (after.kind === "done") {
+      const interrupted = collector.takeErrorFromStderr();
+      return { output_type: "error", ename: "CellTimeoutError", evalue: `${limit}: interrupted`, traceback: interrupted?.traceback ?? [] };
+    }
+    kernel.forget(msgId);
+    if (options.allowErrors) await session.restart();
+    else await kernel.shutdown(0);
+    return {
+      output_type: "error",
+      ename: "CellTimeoutError",
+      evalue: `${limit}, and the kernel did not stop within ${graceMs / 1000} s of SIGINT: it was killed${options.allowErrors ? " and restarted (earlier cells' state is lost)" : ""}`,
+      traceback: [],
+    };
+  }
 }
 
 type Outcome = { kind: "done"; result: RequestResult } | { kind: "died"; error: KernelDiedError } | { kind: "timeout" };
