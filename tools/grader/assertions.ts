@@ -84,6 +84,7 @@ function indexOf(flat: number, shape: number[]): string {
 
 function fmt(x: number): string {
   if (Number.isNaN(x)) return "NaN";
+  if (x === 0) return "0";
   if (!Number.isFinite(x)) return String(x);
   return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6 ? String(Number(x.toPrecision(6))) : x.toExponential(4);
 }
