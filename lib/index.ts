@@ -62,3 +62,4 @@ export * from "./train/batching";
 export * from "./train/autoencoderTraining";
 export * from "./train/vaeTraining";
 export * from "./train/segmentationTraining";
+export * from "./train/lrSchedule";
