@@ -62,6 +62,15 @@ export function prepareRuntime(buildDir = GRADER_BUILD_DIR): Runtime {
     fs.writeFileSync(target, out.outputText);
   }
   fs.mkdirSync(path.dirname(dir), { recursive: true });
+  // Runtimes of older library versions: drop those untouched for a day (none is in use then).
+  for (const old of fs.readdirSync(path.dirname(dir))) {
+    const full = path.join(path.dirname(dir), old);
+    try {
+      if (full !== tmp && Date.now() - fs.statSync(full).mtimeMs > 86_400_000) fs.rmSync(full, { recursive: true, force: true });
+    } catch {
+      /* another grader removed it */
+    }
+  }
   try {
     fs.renameSync(tmp, dir);
   } catch (err) {
