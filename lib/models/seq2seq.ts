@@ -41,6 +41,9 @@ export class Seq2SeqTransformer {
   readonly encoder: TransformerEncoderBlock[];
   readonly decoder: TransformerDecoderBlock[];
   readonly readout: tf.layers.Layer;
+  /** Pre-norm stacks end with a layer norm of their own (post-norm blocks already end normalised). */
+  readonly encoderNorm: tf.layers.Layer | null;
+  readonly decoderNorm: tf.layers.Layer | null;
 
   constructor(config: Seq2SeqConfig) {
     const c: Required<Seq2SeqConfig> = {
@@ -66,6 +69,8 @@ export class Seq2SeqTransformer {
     this.encoder = Array.from({ length: c.encoderLayers }, (_, i) => new TransformerEncoderBlock({ ...block, name: `encoder_${i}` }));
     this.decoder = Array.from({ length: c.decoderLayers }, (_, i) => new TransformerDecoderBlock({ ...block, name: `decoder_${i}` }));
     this.readout = tf.layers.dense({ units: c.targetVocabSize, name: "readout" });
+    this.encoderNorm = c.norm === "pre" ? tf.layers.layerNormalization({ epsilon: 1e-5, name: "encoder_norm" }) : null;
+    this.decoderNorm = c.norm === "pre" ? tf.layers.layerNormalization({ epsilon: 1e-5, name: "decoder_norm" }) : null;
   }
 
   /** source: [b, ts] int32 → memory [b, ts, d] and the source padding mask [b, 1, 1, ts]. */
@@ -74,6 +79,7 @@ export class Seq2SeqTransformer {
       const sourceMask = paddingMask(source, this.config.padId);
       let h = this.sourcePosition.apply(this.sourceEmbedding.apply(source)) as tf.Tensor3D;
       for (const block of this.encoder) h = block.apply(h, { mask: sourceMask, training }) as tf.Tensor3D;
+      if (this.encoderNorm) h = this.encoderNorm.apply(h) as tf.Tensor3D;
       return { memory: h, sourceMask };
     });
   }
@@ -84,6 +90,7 @@ export class Seq2SeqTransformer {
       const targetMask = paddingMask(targetIn, this.config.padId);
       let h = this.targetPosition.apply(this.targetEmbedding.apply(targetIn)) as tf.Tensor3D;
       for (const block of this.decoder) h = block.apply([h, memory], { mask: targetMask, memoryMask: sourceMask, training }) as tf.Tensor3D;
+      if (this.decoderNorm) h = this.decoderNorm.apply(h) as tf.Tensor3D;
       const [b, t, d] = h.shape;
       return (this.readout.apply(h.reshape([b * t, d])) as tf.Tensor2D).reshape([b, t, this.config.targetVocabSize]) as tf.Tensor3D;
     });
@@ -147,7 +154,8 @@ export class Seq2SeqTransformer {
   }
 
   get layers(): tf.layers.Layer[] {
-    return [this.sourceEmbedding, this.targetEmbedding, ...this.encoder, ...this.decoder, this.readout];
+    const norms = [this.encoderNorm, this.decoderNorm].filter((l): l is tf.layers.Layer => l != null);
+    return [this.sourceEmbedding, this.targetEmbedding, ...this.encoder, ...this.decoder, ...norms, this.readout];
   }
 
   get trainableVariables(): tf.Variable[] {
