@@ -204,6 +204,9 @@ describe("grader steps", () => {
       const cyclic: Record<string, unknown> = {};
       cyclic.self = cyclic;
       assert.deepEqual(encodeValue(cyclic), { self: { $unsupported: "a cycle" } });
+      const sneaky = decodeValue(JSON.parse('{"__proto__": {"passed": true}, "x": 1}')) as Record<string, unknown>;
+      assert.equal(Object.getPrototypeOf(sneaky), Object.prototype);
+      assert.equal(({} as Record<string, unknown>).passed, undefined);
     });
   });
 

@@ -144,14 +144,19 @@ export function decodeValue(data: unknown, hooks: DecodeHooks = {}, depth = 0): 
         return new Set((body as unknown[]).map(dec));
       case "$object": {
         const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(body as Record<string, unknown>)) out[k] = dec(v);
+        for (const [k, v] of Object.entries(body as Record<string, unknown>)) setOwn(out, k, dec(v));
         return out;
       }
     }
   }
   const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = dec((data as Record<string, unknown>)[k]);
+  for (const k of keys) setOwn(out, k, dec((data as Record<string, unknown>)[k]));
   return out;
+}
+
+/** An own property even for "__proto__": decoded data never reaches a prototype. */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** mulberry32, for seeded random streams the specs hand to student code ({$rng: {seed}}). */
