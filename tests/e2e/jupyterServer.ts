@@ -105,10 +105,10 @@ export async function startLabServer(options: StartOptions): Promise<LabServer> 
     return (text ? JSON.parse(text) : undefined) as T;
   };
 
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
+  // One shutdown, however many callers (a signal handler and the main path may both ask).
+  let stopping: Promise<void> | null = null;
+  const stop = () => (stopping ??= shutdown());
+  const shutdown = async () => {
     process.off("exit", killNow);
     // Ask politely first: the server shuts its kernels down on SIGTERM.
     try {
@@ -127,6 +127,7 @@ export async function startLabServer(options: StartOptions): Promise<LabServer> 
   const killNow = () => {
     signalGroup(child, "SIGKILL");
     killKernelsUsing(dirs.runtime);
+    fs.rmSync(scratch, { recursive: true, force: true });
   };
   process.on("exit", killNow);
 

@@ -94,15 +94,20 @@ async function main(): Promise<number> {
   let server: LabServer | null = null;
   let context: BrowserContext | null = null;
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "course-e2e-chromium-"));
-  const cleanup = async () => {
-    await context?.close().catch(() => undefined);
-    context = null;
-    await server?.stop();
-    server = null;
-    fs.rmSync(userDataDir, { recursive: true, force: true });
-  };
+  // One cleanup, however many callers: after a signal the main path fails and calls it too,
+  // and must wait for the same shutdown instead of exiting halfway through it.
+  let cleaning: Promise<void> | null = null;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      await context?.close().catch(() => undefined);
+      await server?.stop();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    })());
+  process.on("exit", () => fs.rmSync(userDataDir, { recursive: true, force: true }));
+  let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     console.error(`\n${signal}: shutting JupyterLab down`);
+    interrupted = true;
     void cleanup().finally(() => process.exit(130));
   };
   process.once("SIGINT", onSignal);
@@ -166,6 +171,7 @@ async function main(): Promise<number> {
   } finally {
     await cleanup();
   }
+  if (interrupted) return 130;
 
   const total = (Date.now() - started) / 1000;
   fs.writeFileSync(path.join(ARTIFACTS, "results.json"), JSON.stringify({ trainScale: TRAIN_SCALE, seconds: total, skipped, results }, null, 2) + "\n");
