@@ -19,7 +19,13 @@ import { decodeValue, encodeValue } from "../../tools/grader/sandbox/values";
 import { findSolutionRegions, stripSolutions } from "../../tools/grader/solutionRegions";
 import { checkForSubmission } from "../../tools/grader/submit";
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "course-grader-unit-"));
+const made: string[] = [];
+const tmp = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "course-grader-unit-"));
+  made.push(dir);
+  return dir;
+};
+after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 /** A raw ustar archive, to build entries node-tar would refuse to write (../, links). */
 function rawTar(entries: { name: string; type?: string; data?: string; link?: string }[]): Buffer {
