@@ -80,8 +80,8 @@ function listFiles(dir: string): string[] {
 
 describe("autograder proof: solutions, exercises, wrong and hostile submissions", function () {
   this.timeout(900_000);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "course-grading-proof-"));
-  const marker = path.join(work, "marker");
+  let work = "";
+  let marker = "";
   const results = new Map<string, SubmissionResult>();
   const wrongGroups = packWrong(WRONG);
   const connections: string[] = [];
@@ -97,6 +97,8 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
   let listed: Awaited<ReturnType<Grader["tests"]>> = [];
 
   before(async function () {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "course-grading-proof-"));
+    marker = path.join(work, "marker");
     fs.mkdirSync(marker);
     fs.chmodSync(marker, 0o777); // only the sandbox's walls may stop a write here, not file modes
     fs.rmSync("/tmp/pwned-write.txt", { force: true });
@@ -150,7 +152,7 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
 
   after(() => {
     honeypot?.close();
-    fs.rmSync(work, { recursive: true, force: true });
+    if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
   const get = (name: string) => {
