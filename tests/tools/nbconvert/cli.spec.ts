@@ -85,7 +85,7 @@ describe("nbconvert-ts CLI", function () {
     assert.equal(exit.signal, "SIGKILL");
   });
 
-  it("stops at the first failing cell with exit 1; --allow-errors runs on and still exits 1", () => {
+  it("stops at the first failing cell with exit 1 (later cells untouched); --allow-errors runs on and still exits 1", () => {
     const dir = tempDir("cli");
     const stop = cli(["execute", fixture("errors.ipynb"), "-o", path.join(dir, "stop.ipynb"), "--quiet"]);
     assert.equal(stop.status, 1, stop.stderr);
@@ -95,6 +95,11 @@ describe("nbconvert-ts CLI", function () {
     assert.match(all.stdout, /5 cells in .*2 failed/);
     assert.match(all.stderr, /✓ errors cell 3\/5/);
     for (const f of ["stop.ipynb", "all.ipynb"]) assert.deepEqual(schemaErrors(readNotebook(path.join(dir, f))), [], f);
+    // Stopped: the failed cell has its error, later cells keep no outputs and no count.
+    const stopped = readNotebook(path.join(dir, "stop.ipynb")).cells.filter((c) => c.cell_type === "code");
+    assert.deepEqual(stopped.map((c) => c.execution_count), [1, 2, null, null, null]);
+    assert.deepEqual(stopped[1].outputs!.map((o) => [o.output_type, o.ename, o.evalue]), [["error", "Error", "boom"]]);
+    assert.deepEqual(stopped.slice(2).map((c) => c.outputs), [[], [], []]);
     assert.match(fs.readFileSync(path.join(dir, "all.html"), "utf8"), /<span class="ename">TypeScriptError<\/span>/);
   });
 

@@ -55,19 +55,6 @@ describe("nbconvert-ts executor (real tslab kernel)", function () {
     assert.ok(r.cells.every((c) => c.status === "not-run" || c.kernelSeconds >= 0));
   });
 
-  it("stops at the first error by default: later cells keep no outputs and no count", async () => {
-    const r = await executeNotebook(readNotebook(fixture("errors.ipynb")), { file: "errors.ipynb" });
-    assertValid(r);
-    const cells = codeCells(r);
-    assert.deepEqual(cells.map((c) => c.execution_count), [1, 2, null, null, null]);
-    assert.equal(cells[1].outputs![0].output_type, "error");
-    assert.equal(cells[1].outputs![0].ename, "Error");
-    assert.equal(cells[1].outputs![0].evalue, "boom");
-    assert.deepEqual(cells.slice(2).map((c) => c.outputs), [[], [], []]);
-    assert.equal(r.ok, false);
-    assert.deepEqual(r.failures.map((f) => f.index), [2]);
-  });
-
   it("with allowErrors runs every cell, loses none to tslab's post-error abort, and still reports failure", async () => {
     const r = await executeNotebook(readNotebook(fixture("errors.ipynb")), { file: "errors.ipynb", allowErrors: true });
     assertValid(r);
