@@ -77,11 +77,12 @@ export class MiniBert {
   constructor(config: MiniBertConfig) {
     const c = (this.config = resolveBertConfig(config));
     if (!(Number.isInteger(c.vocabSize) && c.vocabSize > 5)) throw new Error(`MiniBert: vocabSize must be an integer above the 5 special tokens, got ${c.vocabSize}`);
-    const init = (shape: number[]) => tf.tidy(() => tf.truncatedNormal(shape, 0, 0.02)); // BERT's initialiser
-    this.tokenEmbedding = tf.variable(init([c.vocabSize, c.dModel]), true);
-    this.positionEmbedding = tf.variable(init([c.maxLength, c.dModel]), true);
-    this.segmentEmbedding = tf.variable(init([2, c.dModel]), true);
-    this.mlmBias = tf.variable(tf.zeros([c.vocabSize]), true);
+    // BERT's initialiser; inside tidy so the initial values are freed (the variables keep their own reference).
+    const init = (shape: number[]) => tf.tidy(() => tf.variable(tf.truncatedNormal(shape, 0, 0.02), true));
+    this.tokenEmbedding = init([c.vocabSize, c.dModel]);
+    this.positionEmbedding = init([c.maxLength, c.dModel]);
+    this.segmentEmbedding = init([2, c.dModel]);
+    this.mlmBias = tf.tidy(() => tf.variable(tf.zeros([c.vocabSize]), true));
     this.embeddingNorm = tf.layers.layerNormalization({ epsilon: 1e-5 });
     this.blocks = Array.from(
       { length: c.numLayers },
@@ -202,12 +203,12 @@ export class MiniBert {
     fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify({ ...extra, model: "MiniBert", config: this.config, weights: manifest }, null, 1) + "\n");
   }
 
-  /** Loads what `save` wrote; checks every weight's name and shape. */
-  static load(dir: string): MiniBert {
+  /** Loads what `save` wrote; checks every weight's name and shape. `options.dropout` replaces the saved rate (e.g. to fine-tune with dropout a model pre-trained without). */
+  static load(dir: string, options: { dropout?: number } = {}): MiniBert {
     const configFile = path.join(dir, "config.json");
     if (!fs.existsSync(configFile)) throw new Error(`no MiniBert checkpoint in ${dir} (config.json is missing)`);
     const json = JSON.parse(fs.readFileSync(configFile, "utf8")) as { config: MiniBertConfig; weights: { name: string; shape: number[] }[] };
-    const model = new MiniBert(json.config);
+    const model = new MiniBert({ ...json.config, ...(options.dropout != null ? { dropout: options.dropout } : {}) });
     model.loadWeights(json.weights, fs.readFileSync(path.join(dir, "weights.bin")), dir);
     return model;
   }
@@ -231,8 +232,8 @@ export class MiniBert {
   }
 
   /** A copy with the same weights (to fine-tune several times from one pre-trained model). */
-  clone(): MiniBert {
-    const copy = new MiniBert(this.config);
+  clone(options: { dropout?: number } = {}): MiniBert {
+    const copy = new MiniBert({ ...this.config, ...(options.dropout != null ? { dropout: options.dropout } : {}) });
     const mine = this.namedWeights();
     copy.namedWeights().forEach((w, i) => w.variable.assign(mine[i].variable));
     return copy;
@@ -268,6 +269,24 @@ export class BertClassifier {
   trainableVariables(): tf.Variable[] {
     const encoder = this.bert.namedWeights().filter((w) => !w.name.startsWith("mlm/") && !w.name.startsWith("nsp/"));
     return [...encoder.map((w) => w.variable), ...this.head.trainableWeights.map((w) => w.read() as tf.Variable)];
+  }
+
+  /** Saves the encoder (as MiniBert.save) with the head's weights in config.json. */
+  save(dir: string, extra: Record<string, unknown> = {}): void {
+    const [kernel, bias] = this.head.getWeights().map((w) => Array.from(w.dataSync()));
+    this.bert.save(dir, { ...extra, classifierHead: { numClasses: this.numClasses, kernel, bias } });
+  }
+
+  /** Loads what `save` wrote. */
+  static load(dir: string, options: { dropout?: number } = {}): BertClassifier {
+    const configFile = path.join(dir, "config.json");
+    const json = fs.existsSync(configFile) ? JSON.parse(fs.readFileSync(configFile, "utf8")) : null;
+    const head = json?.classifierHead as { numClasses: number; kernel: number[]; bias: number[] } | undefined;
+    if (!head) throw new Error(`${dir} holds no classifier head (config.json has no classifierHead): is it a pre-training checkpoint?`);
+    const classifier = new BertClassifier(MiniBert.load(dir, options), head.numClasses);
+    const d = classifier.bert.config.dModel;
+    tf.tidy(() => classifier.head.setWeights([tf.tensor2d(head.kernel, [d, head.numClasses]), tf.tensor1d(head.bias)]));
+    return classifier;
   }
 
   /** Disposes the head, and the encoder too unless `keepEncoder`. */

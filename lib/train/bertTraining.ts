@@ -200,10 +200,16 @@ export interface LabelledText {
   label: number;
 }
 
-/** Packs single sentences for classification: "[CLS] text [SEP]". */
+/**
+ * Packs single sentences for classification: "[CLS] text [SEP]", padded only as far as the
+ * longest row of this batch needs (at most maxLength): most review sentences are short, and
+ * every padded column would cost as much as a real one.
+ */
 export function classificationBatch(tokenizer: WordPieceTokenizer, items: readonly LabelledText[], maxLength: number): { batch: BertBatch; labels: tf.Tensor1D } {
+  const encoded = items.map((it) => tokenizer.encode(it.text));
+  const width = Math.min(maxLength, Math.max(3, 2 + Math.max(...encoded.map((ids) => ids.length))));
   return {
-    batch: bertBatch(items.map((it) => packSegments(tokenizer, it.text, null, maxLength))),
+    batch: bertBatch(encoded.map((ids) => packSegments(tokenizer, ids, null, width))),
     labels: tf.tensor1d(items.map((it) => it.label), "int32"),
   };
 }
@@ -216,6 +222,8 @@ export interface FineTuneOptions {
   /** Fraction of the steps spent warming the learning rate up (default 0.1). */
   warmupFraction?: number;
   rng?: () => number;
+  /** Called after every step (e.g. to move a progress bar). */
+  onStep?: (step: number, totalSteps: number, loss: number) => void;
 }
 
 /** Fine-tunes every encoder weight and the head on labelled sentences; returns the loss per step. */
@@ -240,6 +248,7 @@ export async function fineTuneClassifier(classifier: BertClassifier, tokenizer: 
       losses.push(loss.dataSync()[0]);
       tf.dispose([loss, labels]);
       disposeBertBatch(batch);
+      options.onStep?.(step, total, losses[losses.length - 1]);
       if (Date.now() - lastYield > 200) {
         await new Promise((resolve) => setImmediate(resolve)); // let a notebook show progress
         lastYield = Date.now();

@@ -88,6 +88,15 @@ describe("mini-BERT", function () {
     clf.dispose();
   });
 
+  it("frees every tensor it made when disposed", () => {
+    const before = tf.memory().numTensors;
+    const model = new MiniBert({ vocabSize: tok.size, ...small });
+    const copy = model.clone();
+    new BertClassifier(copy).dispose();
+    model.dispose();
+    assert.equal(tf.memory().numTensors, before);
+  });
+
   it("lowers the masked-LM loss in a short pre-training run, without leaking tensors", () => {
     seed(2);
     const model = new MiniBert({ vocabSize: tok.size, ...small });

@@ -1,8 +1,11 @@
 /**
- * Pre-trains the course's mini-BERT with masked-LM + next-sentence prediction on Moby Dick and
- * writes a checkpoint the lecture loads, with its recipe.
+ * Pre-trains the course's mini-BERT and writes a checkpoint the lecture loads, with its recipe.
  *
  *   npm run pretrain:bert -- [--steps 2000] [--batch 32] [--seed 1] [--lr 1e-3] [--out checkpoints/mini-bert]
+ *       masked-LM + next-sentence prediction on Moby Dick (self-supervised: no labels)
+ *   npm run pretrain:bert -- --task reviews [--epochs 3] [--out checkpoints/mini-bert/reviews]
+ *       supervised: sentiment on the IMDB + Yelp sentences (the Amazon ones are never seen),
+ *       the source model of the lecture's transfer experiment
  *
  * Output folder: vocab.txt (the WordPiece vocabulary), config.json + weights.bin (the model),
  * recipe.json (seed, steps, command, data, time, machine, the held-out figures along the way).
@@ -19,8 +22,10 @@ import { seed, mulberry32 } from "../../lib/seed";
 import { loadMobyDick } from "../../lib/data/text";
 import { loadSentiment } from "../../lib/data/sentiment";
 import { splitSentences } from "../../lib/data/sentencePairs";
-import { MiniBert, MiniBertConfig } from "../../lib/models/bert";
+import { BertClassifier, MiniBert, MiniBertConfig } from "../../lib/models/bert";
 import {
+  classifierAccuracy,
+  fineTuneClassifier,
   PretrainingStream,
   disposePretrainingBatch,
   evaluatePretraining,
@@ -33,32 +38,45 @@ import {
 } from "../../lib/train/bertTraining";
 
 interface Args {
+  task: string;
+  epochs: number;
   steps: number;
   batch: number;
   seed: number;
   lr: number;
   warmup: number;
   maxLength: number;
+  dropout: number;
   evalEvery: number;
   out: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { steps: 2000, batch: 32, seed: 1, lr: 1e-3, warmup: 100, maxLength: 48, evalEvery: 250, out: "checkpoints/mini-bert" };
+  const args: Args = { task: "mlm-nsp", epochs: 3, steps: 2000, batch: 32, seed: 1, lr: 1e-3, warmup: 100, maxLength: 48, dropout: 0, evalEvery: 250, out: "checkpoints/mini-bert" };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, "");
     const value = argv[++i];
     if (!(key in args) || value === undefined) throw new Error(`unknown or incomplete option ${argv[i - 1]} (options: ${Object.keys(args).map((k) => "--" + k).join(" ")})`);
-    (args as unknown as Record<string, number | string>)[key] = key === "out" ? value : Number(value);
-    if (key !== "out" && !Number.isFinite(Number(value))) throw new Error(`--${key} wants a number, got ${value}`);
+    const text = key === "out" || key === "task";
+    (args as unknown as Record<string, number | string>)[key] = text ? value : Number(value);
+    if (!text && !Number.isFinite(Number(value))) throw new Error(`--${key} wants a number, got ${value}`);
   }
+  if (args.task !== "mlm-nsp" && args.task !== "reviews") throw new Error(`--task must be mlm-nsp or reviews, got ${args.task}`);
+  if (args.task === "reviews" && !argv.includes("--out")) args.out = "checkpoints/mini-bert/reviews";
+  if (args.task === "reviews" && !argv.includes("--maxLength")) args.maxLength = 40;
+  if (args.task === "reviews" && !argv.includes("--dropout")) args.dropout = 0.1;
   return args;
 }
 
+/** The lecture's mini-BERT; dropout comes from --dropout (default 0 for pre-training: it slowed MLM down here; 0.1 for the supervised task). */
+const MODEL_CONFIG = { maxLength: 64, dModel: 64, numLayers: 2, numHeads: 4 };
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.task === "reviews") return trainOnReviews(args);
   const backend = await initBackend();
   const started = Date.now();
+  const cpuStart = process.cpuUsage();
   seed(args.seed);
 
   const moby = loadMobyDick();
@@ -66,7 +84,7 @@ async function main(): Promise<void> {
   const { train, test } = splitPretrainingSentences(splitSentences(moby));
   console.log(`tokenizer: ${tokenizer.size} entries; sentences: ${train.length} train, ${test.length} held out`);
 
-  const config: MiniBertConfig = { vocabSize: tokenizer.size, maxLength: 64, dModel: 64, numLayers: 2, numHeads: 4, dropout: 0.1 };
+  const config: MiniBertConfig = { vocabSize: tokenizer.size, ...MODEL_CONFIG, dropout: args.dropout };
   const model = new MiniBert(config);
   console.log(`mini-BERT: ${model.parameterCount()} parameters`);
 
@@ -88,7 +106,7 @@ async function main(): Promise<void> {
     const last = history[history.length - 1];
     const recipe = {
       what: "mini-BERT pre-trained with masked-language modelling (15%, 80/10/10) + next-sentence prediction (50% consecutive, 50% random)",
-      command: `npm run pretrain:bert -- --steps ${args.steps} --batch ${args.batch} --seed ${args.seed} --lr ${args.lr} --warmup ${args.warmup} --maxLength ${args.maxLength} --out ${args.out}`,
+      command: `npm run pretrain:bert -- --steps ${args.steps} --batch ${args.batch} --seed ${args.seed} --lr ${args.lr} --warmup ${args.warmup} --maxLength ${args.maxLength} --dropout ${args.dropout} --out ${args.out}`,
       complete: final,
       seed: args.seed,
       steps: last?.step ?? 0,
@@ -107,6 +125,7 @@ async function main(): Promise<void> {
       final: last ?? null,
       history,
       seconds: Math.round((Date.now() - started) / 1000),
+      cpuSeconds: Math.round((process.cpuUsage(cpuStart).user + process.cpuUsage(cpuStart).system) / 1e6),
       backend: backend.summary,
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAverageAtEnd: os.loadavg().map((x) => Number(x.toFixed(2))) },
       date: new Date().toISOString(),
@@ -135,6 +154,54 @@ async function main(): Promise<void> {
   optimizer.dispose();
   const size = fs.readdirSync(args.out).reduce((n, f) => n + fs.statSync(path.join(args.out, f)).size, 0);
   console.log(`wrote ${args.out} (${(size / 1e6).toFixed(2)} MB) in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** The transfer experiment's source model: sentiment learned on IMDB + Yelp, saved with its head. */
+async function trainOnReviews(args: Args): Promise<void> {
+  const backend = await initBackend();
+  const started = Date.now();
+  const cpuStart = process.cpuUsage();
+  seed(args.seed);
+  const sentences = loadSentiment();
+  const tokenizer = trainCourseTokenizer(loadMobyDick(), sentences.map((s) => s.text));
+  const source = sentences.filter((s) => s.source !== "amazon");
+  const amazon = sentences.filter((s) => s.source === "amazon");
+  const classifier = new BertClassifier(new MiniBert({ vocabSize: tokenizer.size, ...MODEL_CONFIG, dropout: args.dropout }));
+  console.log(`training on ${source.length} IMDB + Yelp sentences for ${args.epochs} epochs (${classifier.bert.parameterCount()} + head parameters)`);
+  const losses = await fineTuneClassifier(classifier, tokenizer, source, { epochs: args.epochs, batchSize: args.batch, learningRate: args.lr, maxLength: args.maxLength });
+  const trainAccuracy = classifierAccuracy(classifier, tokenizer, source, args.maxLength);
+  const amazonZeroShot = classifierAccuracy(classifier, tokenizer, amazon, args.maxLength);
+  console.log(`training accuracy ${trainAccuracy.toFixed(3)}; Amazon sentences (never seen): ${amazonZeroShot.toFixed(3)}`);
+  const cpu = process.cpuUsage(cpuStart);
+  fs.mkdirSync(args.out, { recursive: true });
+  fs.writeFileSync(path.join(args.out, "vocab.txt"), tokenizer.toVocabText());
+  classifier.save(args.out);
+  const recipe = {
+    what: "mini-BERT trained from scratch (supervised) for sentiment on the IMDB + Yelp sentences: the source model of the transfer experiment",
+    command: `npm run pretrain:bert -- --task reviews --epochs ${args.epochs} --batch ${args.batch} --seed ${args.seed} --lr ${args.lr} --maxLength ${args.maxLength} --dropout ${args.dropout} --out ${args.out}`,
+    complete: true,
+    seed: args.seed,
+    epochs: args.epochs,
+    steps: losses.length,
+    batchSize: args.batch,
+    maxLength: args.maxLength,
+    optimizer: `Adam, peak learning rate ${args.lr}, linear warm-up over 10% of the steps then linear decay to 10%`,
+    model: classifier.bert.config,
+    data: {
+      training: `the ${source.length} IMDB + Yelp sentences of sentiment@5.0.2 (all their labels); no Amazon sentence`,
+      tokenizer: `trainCourseTokenizer: WordPiece, ${tokenizer.size} entries, learned from Moby Dick + the 3,000 review sentences' text (no labels)`,
+    },
+    final: { trainLoss: losses.slice(-20).reduce((a, b) => a + b, 0) / Math.min(20, losses.length), trainAccuracy, amazonZeroShotAccuracy: amazonZeroShot },
+    seconds: Math.round((Date.now() - started) / 1000),
+    cpuSeconds: Math.round((cpu.user + cpu.system) / 1e6),
+    backend: backend.summary,
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAverageAtEnd: os.loadavg().map((x) => Number(x.toFixed(2))) },
+    date: new Date().toISOString(),
+    gitCommit: gitCommit(),
+  };
+  fs.writeFileSync(path.join(args.out, "recipe.json"), JSON.stringify(recipe, null, 1) + "\n");
+  classifier.dispose();
+  console.log(`wrote ${args.out} in ${recipe.seconds} s (${recipe.cpuSeconds} s of CPU)`);
 }
 
 function gitCommit(): string | null {
