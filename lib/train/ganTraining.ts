@@ -222,7 +222,13 @@ export async function trainGan(trainer: GanTrainer, options: GanRunOptions): Pro
         real.dispose();
       }
     },
-    evaluate: evaluate ? async (i) => (await evaluate(i + 1)) ?? {} : undefined,
+    evaluate: evaluate
+      ? async (i) => {
+          // (TypeScript 5.0, which tslab compiles with, keeps `void` in `x ?? {}`: cast first.)
+          const figures = (await evaluate(i + 1)) as Record<string, number> | undefined;
+          return figures ?? {};
+        }
+      : undefined,
   });
 }
 
