@@ -22,6 +22,8 @@ export interface VitConfig {
   numLayers?: number;
   ffDim?: number;
   dropout?: number;
+  /** Classify from the [CLS] position (default, as in ViT) or from the mean of the patch outputs. */
+  pool?: "cls" | "mean";
 }
 
 /** images [b, H·W·C] or [b, H, W] or [b, H, W, C] → patches [b, (H/p)·(W/p), p·p·C], row by row. */
@@ -93,7 +95,7 @@ export class VisionTransformer {
   readonly head: tf.layers.Layer;
 
   constructor(config: VitConfig = {}) {
-    const c: Required<VitConfig> = { imageSize: 28, patchSize: 7, channels: 1, numClasses: 10, dModel: 64, numHeads: 4, numLayers: 2, ffDim: 128, dropout: 0, ...config };
+    const c: Required<VitConfig> = { imageSize: 28, patchSize: 7, channels: 1, numClasses: 10, dModel: 64, numHeads: 4, numLayers: 2, ffDim: 128, dropout: 0, pool: "cls", ...config };
     this.config = c;
     const numPatches = (c.imageSize / c.patchSize) ** 2;
     this.embedding = new PatchEmbedding({ numPatches, dModel: c.dModel, name: "patch_embedding" });
@@ -111,8 +113,12 @@ export class VisionTransformer {
     return tf.tidy(() => {
       let h = this.embedding.apply(imageToPatches(images, c.imageSize, c.patchSize, c.channels)) as tf.Tensor3D; // [b, 17, d]
       for (const block of this.blocks) h = block.apply(h, { training }) as tf.Tensor3D;
-      const cls = h.slice([0, 0, 0], [h.shape[0], 1, c.dModel]).reshape([h.shape[0], c.dModel]); // the [CLS] position
-      return this.head.apply(this.finalNorm.apply(cls)) as tf.Tensor2D;
+      const [b, n] = h.shape;
+      const pooled =
+        c.pool === "mean"
+          ? h.slice([0, 1, 0], [b, n - 1, c.dModel]).mean(1) // the mean over the patch positions
+          : h.slice([0, 0, 0], [b, 1, c.dModel]).reshape([b, c.dModel]); // the [CLS] position
+      return this.head.apply(this.finalNorm.apply(pooled)) as tf.Tensor2D;
     });
   }
 

@@ -60,6 +60,9 @@ describe("GPT, vision transformer and the RNN/transformer timing", () => {
     const x = tf.randomUniform([16, 784]);
     const labels = tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), "int32");
     assert.deepEqual(vit.logits(x).shape, [16, 10]);
+    const meanPooled = new VisionTransformer({ dModel: 16, numHeads: 2, numLayers: 1, ffDim: 32, pool: "mean" });
+    assert.deepEqual(meanPooled.logits(x).shape, [16, 10]);
+    meanPooled.dispose();
     const vars = vit.trainableVariables;
     assert.equal(vars.reduce((s, v) => s + v.size, 0), vit.paramCount);
     const opt = tf.train.adam(0.01);
