@@ -216,6 +216,8 @@ export function classificationBatch(tokenizer: WordPieceTokenizer, items: readon
 
 export interface FineTuneOptions {
   epochs?: number; // 10
+  /** Stop after this many steps instead (e.g. scaledSteps(epochs × batches per epoch) for shortened runs). */
+  steps?: number;
   batchSize?: number; // 32
   learningRate?: number; // 5e-4
   maxLength?: number; // 40
@@ -228,20 +230,22 @@ export interface FineTuneOptions {
 
 /** Fine-tunes every encoder weight and the head on labelled sentences; returns the loss per step. */
 export async function fineTuneClassifier(classifier: BertClassifier, tokenizer: WordPieceTokenizer, data: readonly LabelledText[], options: FineTuneOptions = {}): Promise<number[]> {
+  if (data.length === 0) throw new Error("fineTuneClassifier: no labelled sentences to train on");
   const epochs = options.epochs ?? 10;
   const batchSize = options.batchSize ?? 32;
   const maxLength = options.maxLength ?? 40;
   const peak = options.learningRate ?? 5e-4;
   const stepsPerEpoch = Math.ceil(data.length / batchSize);
-  const total = epochs * stepsPerEpoch;
+  const total = options.steps ?? epochs * stepsPerEpoch;
   const warmup = Math.max(1, Math.round((options.warmupFraction ?? 0.1) * total));
   const optimizer = tf.train.adam(peak);
   const variables = classifier.trainableVariables();
   const losses: number[] = [];
   let step = 0;
   let lastYield = Date.now();
-  for (let e = 0; e < epochs; e++) {
+  while (step < total) {
     for (const idx of batchIndices(data.length, batchSize, { rng: options.rng })) {
+      if (step >= total) break;
       setLearningRate(optimizer, warmupLinearDecay(step++, total, peak, warmup));
       const { batch, labels } = classificationBatch(tokenizer, idx.map((i) => data[i]), maxLength);
       const loss = optimizer.minimize(() => sparseCrossEntropy(classifier.logits(batch, { training: true }), labels), true, variables)!;

@@ -3,6 +3,8 @@
  *
  *   npm run pretrain:bert -- [--steps 2000] [--batch 32] [--seed 1] [--lr 1e-3] [--out checkpoints/mini-bert]
  *       masked-LM + next-sentence prediction on Moby Dick (self-supervised: no labels)
+ *   npm run pretrain:bert -- --init checkpoints/mini-bert --seed 2 --steps 1000
+ *       continues a finished pre-training for more steps (fresh Adam state; the recipe keeps both stages)
  *   npm run pretrain:bert -- --task reviews [--epochs 3] [--out checkpoints/mini-bert/reviews]
  *       supervised: sentiment on the IMDB + Yelp sentences (the Amazon ones are never seen),
  *       the source model of the lecture's transfer experiment
@@ -39,6 +41,8 @@ import {
 
 interface Args {
   task: string;
+  /** Continue from this checkpoint's weights (a fresh optimiser; give a new --seed so the batches differ). */
+  init: string;
   epochs: number;
   steps: number;
   batch: number;
@@ -52,12 +56,12 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { task: "mlm-nsp", epochs: 3, steps: 2000, batch: 32, seed: 1, lr: 1e-3, warmup: 100, maxLength: 48, dropout: 0, evalEvery: 250, out: "checkpoints/mini-bert" };
+  const args: Args = { task: "mlm-nsp", init: "", epochs: 3, steps: 2000, batch: 32, seed: 1, lr: 1e-3, warmup: 100, maxLength: 48, dropout: 0, evalEvery: 250, out: "checkpoints/mini-bert" };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, "");
     const value = argv[++i];
     if (!(key in args) || value === undefined) throw new Error(`unknown or incomplete option ${argv[i - 1]} (options: ${Object.keys(args).map((k) => "--" + k).join(" ")})`);
-    const text = key === "out" || key === "task";
+    const text = key === "out" || key === "task" || key === "init";
     (args as unknown as Record<string, number | string>)[key] = text ? value : Number(value);
     if (!text && !Number.isFinite(Number(value))) throw new Error(`--${key} wants a number, got ${value}`);
   }
@@ -85,8 +89,12 @@ async function main(): Promise<void> {
   console.log(`tokenizer: ${tokenizer.size} entries; sentences: ${train.length} train, ${test.length} held out`);
 
   const config: MiniBertConfig = { vocabSize: tokenizer.size, ...MODEL_CONFIG, dropout: args.dropout };
-  const model = new MiniBert(config);
-  console.log(`mini-BERT: ${model.parameterCount()} parameters`);
+  // Continuing: the earlier stage's weights, recipe and held-out history carry over.
+  const previous = args.init ? JSON.parse(fs.readFileSync(path.join(args.init, "recipe.json"), "utf8")) : null;
+  if (previous && previous.complete !== true) throw new Error(`${args.init}/recipe.json says its run did not complete`);
+  const model = args.init ? MiniBert.load(args.init, { dropout: args.dropout }) : new MiniBert(config);
+  const stepOffset: number = previous?.steps ?? 0;
+  console.log(`mini-BERT: ${model.parameterCount()} parameters${previous ? `, continuing from ${args.init} after ${stepOffset} steps` : ""}`);
 
   // A fixed held-out set, masked once with its own generator: the same positions at every evaluation.
   const evalRng = mulberry32(12345);
@@ -97,7 +105,9 @@ async function main(): Promise<void> {
 
   const stream = new PretrainingStream(tokenizer, train, args.maxLength);
   const optimizer = tf.train.adam(args.lr);
-  const history: { step: number; seconds: number; trainLoss: number; maskedAccuracy: number; nspAccuracy: number; heldOutMlmLoss: number }[] = [];
+  const history: { step: number; seconds: number; trainLoss: number; maskedAccuracy: number; nspAccuracy: number; heldOutMlmLoss: number }[] = previous ? previous.history.slice() : [];
+  const secondsBefore: number = previous?.seconds ?? 0;
+  const cpuSecondsBefore: number = previous?.cpuSeconds ?? 0;
   let recent: number[] = [];
   const save = (final: boolean) => {
     fs.mkdirSync(args.out, { recursive: true });
@@ -106,11 +116,12 @@ async function main(): Promise<void> {
     const last = history[history.length - 1];
     const recipe = {
       what: "mini-BERT pre-trained with masked-language modelling (15%, 80/10/10) + next-sentence prediction (50% consecutive, 50% random)",
-      command: `npm run pretrain:bert -- --steps ${args.steps} --batch ${args.batch} --seed ${args.seed} --lr ${args.lr} --warmup ${args.warmup} --maxLength ${args.maxLength} --dropout ${args.dropout} --out ${args.out}`,
+      command: `npm run pretrain:bert -- --steps ${args.steps} --batch ${args.batch} --seed ${args.seed} --lr ${args.lr} --warmup ${args.warmup} --maxLength ${args.maxLength} --dropout ${args.dropout}${args.init ? ` --init ${args.init}` : ""} --out ${args.out}`,
       complete: final,
       seed: args.seed,
-      steps: last?.step ?? 0,
-      stepsPlanned: args.steps,
+      steps: last?.step ?? stepOffset,
+      stepsPlanned: stepOffset + args.steps,
+      earlierStage: previous ? { ...previous, history: undefined } : undefined,
       batchSize: args.batch,
       maxLength: args.maxLength,
       optimizer: `Adam, peak learning rate ${args.lr}, linear warm-up over ${args.warmup} steps then linear decay to 10%`,
@@ -124,8 +135,8 @@ async function main(): Promise<void> {
       unigramBaseline: baseline,
       final: last ?? null,
       history,
-      seconds: Math.round((Date.now() - started) / 1000),
-      cpuSeconds: Math.round((process.cpuUsage(cpuStart).user + process.cpuUsage(cpuStart).system) / 1e6),
+      seconds: secondsBefore + Math.round((Date.now() - started) / 1000),
+      cpuSeconds: cpuSecondsBefore + Math.round((process.cpuUsage(cpuStart).user + process.cpuUsage(cpuStart).system) / 1e6),
       backend: backend.summary,
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAverageAtEnd: os.loadavg().map((x) => Number(x.toFixed(2))) },
       date: new Date().toISOString(),
@@ -143,7 +154,7 @@ async function main(): Promise<void> {
       const e = evaluatePretraining(model, evalBatches);
       const trainLoss = recent.reduce((a, b) => a + b, 0) / recent.length;
       recent = [];
-      history.push({ step: step + 1, seconds: Math.round((Date.now() - started) / 1000), trainLoss, maskedAccuracy: e.maskedAccuracy, nspAccuracy: e.nspAccuracy, heldOutMlmLoss: e.mlmLoss });
+      history.push({ step: stepOffset + step + 1, seconds: secondsBefore + Math.round((Date.now() - started) / 1000), trainLoss, maskedAccuracy: e.maskedAccuracy, nspAccuracy: e.nspAccuracy, heldOutMlmLoss: e.mlmLoss });
       console.log(
         `step ${step + 1}/${args.steps}  train loss ${trainLoss.toFixed(3)}  held-out: masked acc ${(100 * e.maskedAccuracy).toFixed(1)}% (${(e.maskedAccuracy / baseline.accuracy).toFixed(2)}× unigram), NSP acc ${(100 * e.nspAccuracy).toFixed(1)}%, MLM loss ${e.mlmLoss.toFixed(3)}  ${((Date.now() - started) / 1000).toFixed(0)} s  (${tf.memory().numTensors} tensors)`,
       );
