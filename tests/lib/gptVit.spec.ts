@@ -57,7 +57,7 @@ describe("GPT, vision transformer and the RNN/transformer timing", () => {
     assert.equal(p[4][0], 7 * 28); // fifth patch starts 7 rows down
     assert.equal(p[0][8], 28 + 1); // row 1, column 1 within the first patch
     const vit = new VisionTransformer({ dModel: 16, numHeads: 2, numLayers: 1, ffDim: 32 });
-    const x = tf.randomUniform([16, 784]);
+    const x = tf.randomUniform([16, 784]) as tf.Tensor2D;
     const labels = tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), "int32");
     assert.deepEqual(vit.logits(x).shape, [16, 10]);
     const meanPooled = new VisionTransformer({ dModel: 16, numHeads: 2, numLayers: 1, ffDim: 32, pool: "mean" });
