@@ -199,8 +199,13 @@ export class MiniBert {
     const arrays = weights.map((w) => w.variable.dataSync() as Float32Array);
     const bytes = Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
     const manifest = weights.map((w) => ({ name: w.name, shape: w.variable.shape }));
-    fs.writeFileSync(path.join(dir, "weights.bin"), bytes);
-    fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify({ ...extra, model: "MiniBert", config: this.config, weights: manifest }, null, 1) + "\n");
+    // Write then rename, so a reader never sees half a checkpoint.
+    const write = (name: string, data: string | Buffer) => {
+      fs.writeFileSync(path.join(dir, `${name}.tmp`), data);
+      fs.renameSync(path.join(dir, `${name}.tmp`), path.join(dir, name));
+    };
+    write("weights.bin", bytes);
+    write("config.json", JSON.stringify({ ...extra, model: "MiniBert", config: this.config, weights: manifest }, null, 1) + "\n");
   }
 
   /** Loads what `save` wrote; checks every weight's name and shape. `options.dropout` replaces the saved rate (e.g. to fine-tune with dropout a model pre-trained without). */
