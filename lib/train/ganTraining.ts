@@ -27,6 +27,15 @@ export interface GanTrainerConfig {
   learningRate?: number;
   /** Adam β1 (default 0.5: less momentum keeps the game from overshooting). */
   beta1?: number;
+  /**
+   * A second generator of the same architecture whose weights follow an exponential moving average of G's,
+   * updated after every G step: θ̄ ← decay·θ̄ + (1 − decay)·θ (Yazıcı et al. 2019). The players tend to
+   * circle the equilibrium; the average of the circle sits nearer its centre than any point on it.
+   * It is never trained itself, and sampleAveraged() draws from it.
+   */
+  averagedGenerator?: tf.LayersModel;
+  /** Default 0.999: an average over roughly the last 1,000 rounds. */
+  averageDecay?: number;
 }
 
 /** One number per round: losses, and D's mean verdict on the real and the fake batch of its step. */
@@ -62,6 +71,8 @@ export class GanTrainer {
   private readonly gOptimizer: tf.Optimizer;
   private readonly dVars: tf.Variable[];
   private readonly gVars: tf.Variable[];
+  readonly averagedGenerator: tf.LayersModel | null;
+  private readonly averageDecay: number;
 
   constructor(config: GanTrainerConfig) {
     this.generator = config.generator;
@@ -78,6 +89,15 @@ export class GanTrainer {
     this.gOptimizer = tf.train.adam(lr, beta1);
     this.dVars = trainableVariables(this.discriminator);
     this.gVars = trainableVariables(this.generator);
+    this.averagedGenerator = config.averagedGenerator ?? null;
+    this.averageDecay = config.averageDecay ?? 0.999;
+    if (this.averagedGenerator) {
+      const shapes = (m: tf.LayersModel) => m.weights.map((w) => w.shape.join("×")).join(",");
+      if (shapes(this.averagedGenerator) !== shapes(this.generator)) {
+        throw new Error(`GanTrainer: averagedGenerator's weights (${shapes(this.averagedGenerator)}) do not match the generator's (${shapes(this.generator)})`);
+      }
+      this.averagedGenerator.setWeights(this.generator.getWeights()); // the average starts where G starts
+    }
   }
 
   /** D step with G frozen. real: [batch, ...]; fakes come from a fresh z of the same batch size. */
@@ -115,7 +135,26 @@ export class GanTrainer {
     );
     const gLoss = cost!.dataSync()[0];
     cost!.dispose();
+    if (this.averagedGenerator) this.updateAverage();
     return { gLoss };
+  }
+
+  /** θ̄ ← decay·θ̄ + (1 − decay)·θ for every weight of the averaged generator. */
+  private updateAverage(): void {
+    const decay = this.averageDecay;
+    const current = this.generator.weights;
+    this.averagedGenerator!.weights.forEach((avg, i) => {
+      tf.tidy(() => {
+        avg.write(tf.add(tf.mul(avg.read(), decay), tf.mul(current[i].read(), 1 - decay)));
+      });
+    });
+  }
+
+  /** n samples from the averaged generator (inference mode): [n, ...]. The caller disposes. */
+  sampleAveraged(count: number): tf.Tensor {
+    if (!this.averagedGenerator) throw new Error("sampleAveraged: this trainer has no averagedGenerator (pass one in its config)");
+    const averaged = this.averagedGenerator;
+    return tf.tidy(() => averaged.predict(sampleGanNoise(count, this.noiseDim, this.noise)) as tf.Tensor);
   }
 
   /** One round: a D step on `real`, then a G step with the same batch size; recorded in `history`. */

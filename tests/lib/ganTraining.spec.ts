@@ -5,7 +5,7 @@ import { seed } from "../../lib/seed";
 import { loadMnist } from "../../lib/data/mnist";
 import { buildDenseDiscriminator, buildDenseGenerator } from "../../lib/models/gan";
 import { buildDcganDiscriminator, buildDcganGenerator } from "../../lib/models/dcgan";
-import { changedWeightValues, GanTrainer, mnistRealBatches, snapshotWeights, trainableVariables, trainGan, weightsIdentical } from "../../lib/train/ganTraining";
+import { changedWeightValues, GanTrainer, holdThenDecay, mnistRealBatches, snapshotWeights, trainableVariables, trainGan, weightsIdentical } from "../../lib/train/ganTraining";
 import { sampleGaussianMixture, TOY_GAN_MIXTURE } from "../../lib/data/gaussianMixture";
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -106,6 +106,45 @@ describe("alternating GAN training", () => {
     const losses: number[] = [];
     for (let i = 0; i < 100; i++) losses.push(trainer.generatorStep(128).gLoss);
     assert.ok(mean(losses.slice(-10)) < mean(losses.slice(0, 10)) - 0.2, `G loss ${mean(losses.slice(0, 10))} → ${mean(losses.slice(-10))}`);
+    trainer.dispose();
+  });
+
+  it("keeps an exponential moving average of G's weights in a second generator: θ̄ ← d·θ̄ + (1 − d)·θ", () => {
+    seed(10);
+    const { generator, discriminator } = toyPair();
+    const averaged = toyPair().generator;
+    const trainer = new GanTrainer({ generator, discriminator, averagedGenerator: averaged, averageDecay: 0.9, learningRate: 1e-2 });
+    const start = generator.getWeights().map((w) => w.dataSync().slice());
+    assert.ok(averaged.getWeights().every((w, i) => w.dataSync().every((v, k) => v === start[i][k])), "the average starts at G");
+    const real = toyReal(64);
+    trainer.discriminatorStep(real);
+    trainer.generatorStep(64);
+    const now = generator.getWeights().map((w) => w.dataSync());
+    averaged.getWeights().forEach((w, i) => {
+      const got = w.dataSync();
+      got.forEach((v, k) => assert.ok(Math.abs(v - (0.9 * start[i][k] + 0.1 * now[i][k])) < 1e-6, `weight ${i}[${k}]`));
+    });
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) trainer.step(real);
+    assert.equal(tf.memory().numTensors, before, "the averaging leaks tensors");
+    const s = trainer.sampleAveraged(7);
+    assert.deepEqual(s.shape, [7, 1]);
+    tf.dispose([s, real]);
+    assert.throws(() => new GanTrainer({ generator, discriminator, averagedGenerator: buildDenseGenerator({ noiseDim: 4, hidden: [8], outputDim: 1 }) }), /do not match/);
+    trainer.dispose();
+  });
+
+  it("setLearningRate changes both sides' step size (a decay schedule), holdThenDecay holds then falls linearly", () => {
+    const trainer = new GanTrainer({ ...toyPair(), learningRate: 1e-3 });
+    assert.equal(trainer.learningRate, 1e-3);
+    trainer.setLearningRate(2e-4);
+    assert.equal(trainer.learningRate, 2e-4);
+    assert.throws(() => trainer.setLearningRate(0), /> 0/);
+    const schedule = holdThenDecay(1e-3, 1e-5, 101, 0.5);
+    assert.equal(schedule(0), 1e-3);
+    assert.equal(schedule(49), 1e-3);
+    assert.ok(Math.abs(schedule(100) - 1e-5) < 1e-12);
+    assert.ok(schedule(75) < 1e-3 && schedule(75) > 1e-5);
     trainer.dispose();
   });
 
