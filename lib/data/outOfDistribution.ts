@@ -3,6 +3,10 @@
  * to show that an autoencoder is data-specific: it reconstructs what it was trained on, and
  * little else. Three kinds, in turn: filled geometric shapes, stripes (gratings at a random
  * angle and period) and checkerboards.
+ *
+ * Also two kinds of random input, for asking whether a model copies or compresses: pixel noise
+ * (every pixel independent) and random scribbles (pen strokes that wander at random inside the
+ * 20×20 box where MNIST centres its digits: made of the same ink as digits, but no digit).
  */
 import { random } from "../seed";
 import { shapeTest } from "./shapes";
@@ -52,5 +56,52 @@ export function outOfDistributionImages(count: number, options: { size?: number;
 export function noiseImages(count: number, pixels = 784, rng: () => number = random): Float32Array {
   const out = new Float32Array(count * pixels);
   for (let i = 0; i < out.length; i++) out[i] = rng();
+  return out;
+}
+
+export interface ScribbleOptions {
+  /** Pen steps per scribble (default 60; a step is 0.7 pixel). */
+  steps?: number;
+  /** How sharply the pen turns: the heading changes by up to ±turn/2 radians per step (default 1.2). */
+  turn?: number;
+  rng?: () => number;
+}
+
+/**
+ * Random scribbles, 28×28: a pen starts at a random point of the central 20×20 box and walks
+ * with a randomly drifting heading, bouncing off the box, drawing a soft stroke about as wide
+ * as MNIST's. count × 784, values in [0, 1].
+ */
+export function randomScribbles(count: number, options: ScribbleOptions = {}): Float32Array {
+  const rng = options.rng ?? random;
+  const steps = options.steps ?? 60;
+  const turn = options.turn ?? 1.2;
+  const size = 28;
+  const [lo, hi] = [5, 23]; // the pen's centre stays inside the digit box
+  const out = new Float32Array(count * size * size);
+  for (let k = 0; k < count; k++) {
+    const img = out.subarray(k * size * size, (k + 1) * size * size);
+    let x = 8 + 12 * rng();
+    let y = 8 + 12 * rng();
+    let heading = 2 * Math.PI * rng();
+    for (let t = 0; t < steps; t++) {
+      heading += (rng() - 0.5) * turn;
+      x += 0.7 * Math.cos(heading);
+      y += 0.7 * Math.sin(heading);
+      if (x < lo || x > hi) heading = Math.PI - heading; // bounce off the left or right side
+      if (y < lo || y > hi) heading = -heading; // off the top or bottom
+      x = Math.min(hi, Math.max(lo, x));
+      y = Math.min(hi, Math.max(lo, y));
+      // A soft round pen of radius ≈ 1.5 pixels: ink fades with the squared distance.
+      for (let py = Math.floor(y) - 2; py <= Math.floor(y) + 2; py++) {
+        for (let px = Math.floor(x) - 2; px <= Math.floor(x) + 2; px++) {
+          const d2 = (px + 0.5 - x) ** 2 + (py + 0.5 - y) ** 2;
+          const ink = Math.min(1, 1.5 * Math.max(0, 1 - d2 / 2.2));
+          const p = py * size + px;
+          if (ink > img[p]) img[p] = ink;
+        }
+      }
+    }
+  }
   return out;
 }

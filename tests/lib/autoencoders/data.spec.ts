@@ -5,7 +5,7 @@ import { seed } from "../../../lib/seed";
 import { maskingNoise, maskingNoiseArray } from "../../../lib/data/corruption";
 import { generateShapes } from "../../../lib/data/shapes";
 import { iou } from "../../../lib/metrics/iou";
-import { noiseImages, outOfDistributionImages } from "../../../lib/data/outOfDistribution";
+import { noiseImages, outOfDistributionImages, randomScribbles } from "../../../lib/data/outOfDistribution";
 
 describe("corruption and synthetic images", () => {
   before(async () => {
@@ -74,5 +74,21 @@ describe("corruption and synthetic images", () => {
     const noise = noiseImages(3);
     assert.equal(noise.length, 3 * 784);
     assert.ok(noise.every((v) => v >= 0 && v < 1));
+  });
+
+  it("random scribbles: strokes of ink inside MNIST's central box, nothing near the border", () => {
+    seed(5);
+    const s = randomScribbles(20);
+    assert.equal(s.length, 20 * 784);
+    assert.ok(s.every((v) => v >= 0 && v <= 1));
+    for (let k = 0; k < 20; k++) {
+      const img = s.subarray(k * 784, (k + 1) * 784);
+      const ink = img.reduce((a, v) => a + v, 0);
+      assert.ok(ink > 40 && ink < 400, `scribble ${k} has ${ink} of ink`);
+      for (let p = 0; p < 784; p++) {
+        const y = Math.floor(p / 28), x = p % 28;
+        if (y < 3 || y > 25 || x < 3 || x > 25) assert.equal(img[p], 0, `ink at (${x}, ${y})`);
+      }
+    }
   });
 });
