@@ -250,21 +250,42 @@ export class MiniBert {
   }
 }
 
-/** BERT fine-tuned for classification: the pooled [CLS] through dropout and a fresh linear head. */
+/**
+ * BERT fine-tuned for classification: a pooled summary of the sentence through dropout and a
+ * fresh linear head. Pooling "cls" is BERT's: the pooler on [CLS]'s final state. Pooling "mean"
+ * averages the final states of the real tokens instead (as Sentence-BERT does), which does not
+ * depend on what [CLS] learned to look at during pre-training.
+ */
+export type BertPooling = "cls" | "mean";
+
 export class BertClassifier {
   readonly head: tf.layers.Layer;
+  readonly numClasses: number;
+  readonly pooling: BertPooling;
 
-  constructor(readonly bert: MiniBert, readonly numClasses = 2) {
-    this.head = tf.layers.dense({ units: numClasses, kernelInitializer: tf.initializers.truncatedNormal({ stddev: 0.02 }) });
+  constructor(readonly bert: MiniBert, options: { numClasses?: number; pooling?: BertPooling } = {}) {
+    this.numClasses = options.numClasses ?? 2;
+    this.pooling = options.pooling ?? "cls";
+    this.head = tf.layers.dense({ units: this.numClasses, kernelInitializer: tf.initializers.truncatedNormal({ stddev: 0.02 }) });
     tf.tidy(() => {
       this.head.apply(tf.zeros([1, bert.config.dModel]));
+    });
+  }
+
+  /** The sentence summary: [b, d]. */
+  pooled(batch: BertBatch, options: { training?: boolean } = {}): tf.Tensor2D {
+    return tf.tidy(() => {
+      const hidden = this.bert.encode(batch, options); // [b, t, d]
+      if (this.pooling === "cls") return this.bert.pool(hidden);
+      const mask = batch.mask.expandDims(2); // [b, t, 1], 1 = real token
+      return tf.div(tf.sum(tf.mul(hidden, mask), 1), tf.sum(mask, 1)) as tf.Tensor2D; // mean over real tokens
     });
   }
 
   /** logits: [b, classes] */
   logits(batch: BertBatch, options: { training?: boolean } = {}): tf.Tensor2D {
     return tf.tidy(() => {
-      let pooled = this.bert.pool(this.bert.encode(batch, options));
+      let pooled = this.pooled(batch, options);
       if (options.training && this.bert.config.dropout > 0) pooled = tf.dropout(pooled, this.bert.config.dropout) as tf.Tensor2D;
       return this.head.apply(pooled) as tf.Tensor2D;
     });
@@ -279,16 +300,16 @@ export class BertClassifier {
   /** Saves the encoder (as MiniBert.save) with the head's weights in config.json. */
   save(dir: string, extra: Record<string, unknown> = {}): void {
     const [kernel, bias] = this.head.getWeights().map((w) => Array.from(w.dataSync()));
-    this.bert.save(dir, { ...extra, classifierHead: { numClasses: this.numClasses, kernel, bias } });
+    this.bert.save(dir, { ...extra, classifierHead: { numClasses: this.numClasses, pooling: this.pooling, kernel, bias } });
   }
 
   /** Loads what `save` wrote. */
   static load(dir: string, options: { dropout?: number } = {}): BertClassifier {
     const configFile = path.join(dir, "config.json");
     const json = fs.existsSync(configFile) ? JSON.parse(fs.readFileSync(configFile, "utf8")) : null;
-    const head = json?.classifierHead as { numClasses: number; kernel: number[]; bias: number[] } | undefined;
+    const head = json?.classifierHead as { numClasses: number; pooling?: BertPooling; kernel: number[]; bias: number[] } | undefined;
     if (!head) throw new Error(`${dir} holds no classifier head (config.json has no classifierHead): is it a pre-training checkpoint?`);
-    const classifier = new BertClassifier(MiniBert.load(dir, options), head.numClasses);
+    const classifier = new BertClassifier(MiniBert.load(dir, options), { numClasses: head.numClasses, pooling: head.pooling ?? "cls" });
     const d = classifier.bert.config.dModel;
     tf.tidy(() => classifier.head.setWeights([tf.tensor2d(head.kernel, [d, head.numClasses]), tf.tensor1d(head.bias)]));
     return classifier;
