@@ -3,6 +3,9 @@
  *
  *   npm run pretrain:bert -- [--steps 2000] [--batch 32] [--seed 1] [--lr 1e-3] [--out checkpoints/mini-bert]
  *       masked-LM + next-sentence prediction on Moby Dick (self-supervised: no labels)
+ *   npm run pretrain:bert -- --steps 2000 --stopAfter 1625 ...
+ *       the run of a 2000-step schedule, ended (and saved) after step 1625: how the shipped
+ *       checkpoint was made (its run was stopped by hand there; this replays the same batches)
  *   npm run pretrain:bert -- --init checkpoints/mini-bert --seed 2 --steps 1000
  *       continues a finished pre-training for more steps (fresh Adam state; the recipe keeps both stages)
  *   npm run pretrain:bert -- --task reviews [--epochs 3] [--out checkpoints/mini-bert/reviews]
@@ -45,6 +48,8 @@ interface Args {
   init: string;
   epochs: number;
   steps: number;
+  /** End after this many steps (0 = all of --steps), keeping the schedule of --steps; must be a multiple of --evalEvery or equal --steps. */
+  stopAfter: number;
   batch: number;
   seed: number;
   lr: number;
@@ -56,7 +61,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { task: "mlm-nsp", init: "", epochs: 3, steps: 2000, batch: 32, seed: 1, lr: 1e-3, warmup: 100, maxLength: 48, dropout: 0, evalEvery: 250, out: "checkpoints/mini-bert" };
+  const args: Args = { task: "mlm-nsp", init: "", epochs: 3, steps: 2000, stopAfter: 0, batch: 32, seed: 1, lr: 1e-3, warmup: 100, maxLength: 48, dropout: 0, evalEvery: 250, out: "checkpoints/mini-bert" };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, "");
     const value = argv[++i];
@@ -66,6 +71,8 @@ function parseArgs(argv: string[]): Args {
     if (!text && !Number.isFinite(Number(value))) throw new Error(`--${key} wants a number, got ${value}`);
   }
   if (args.task !== "mlm-nsp" && args.task !== "reviews") throw new Error(`--task must be mlm-nsp or reviews, got ${args.task}`);
+  if (args.stopAfter < 0 || args.stopAfter > args.steps) throw new Error(`--stopAfter must lie in [0, --steps ${args.steps}], got ${args.stopAfter}`);
+  if (args.stopAfter > 0 && args.stopAfter < args.steps && args.stopAfter % args.evalEvery !== 0) throw new Error(`--stopAfter ${args.stopAfter} must be a multiple of --evalEvery ${args.evalEvery} (the checkpoint is saved at evaluations)`);
   if (args.task === "reviews" && !argv.includes("--out")) args.out = "checkpoints/mini-bert/reviews";
   if (args.task === "reviews" && !argv.includes("--maxLength")) args.maxLength = 40;
   if (args.task === "reviews" && !argv.includes("--dropout")) args.dropout = 0.1;
@@ -109,6 +116,7 @@ async function main(): Promise<void> {
   const secondsBefore: number = previous?.seconds ?? 0;
   const cpuSecondsBefore: number = previous?.cpuSeconds ?? 0;
   let recent: number[] = [];
+  const lastStep = args.stopAfter > 0 ? args.stopAfter : args.steps;
   const save = (final: boolean) => {
     fs.mkdirSync(args.out, { recursive: true });
     fs.writeFileSync(path.join(args.out, "vocab.txt"), tokenizer.toVocabText());
@@ -116,7 +124,7 @@ async function main(): Promise<void> {
     const last = history[history.length - 1];
     const recipe = {
       what: "mini-BERT pre-trained with masked-language modelling (15%, 80/10/10) + next-sentence prediction (50% consecutive, 50% random)",
-      command: `npm run pretrain:bert -- --steps ${args.steps} --batch ${args.batch} --seed ${args.seed} --lr ${args.lr} --warmup ${args.warmup} --maxLength ${args.maxLength} --dropout ${args.dropout}${args.init ? ` --init ${args.init}` : ""} --out ${args.out}`,
+      command: `npm run pretrain:bert -- --steps ${args.steps}${args.stopAfter > 0 && args.stopAfter < args.steps ? ` --stopAfter ${args.stopAfter}` : ""}${args.evalEvery !== 250 ? ` --evalEvery ${args.evalEvery}` : ""} --batch ${args.batch} --seed ${args.seed} --lr ${args.lr} --warmup ${args.warmup} --maxLength ${args.maxLength} --dropout ${args.dropout}${args.init ? ` --init ${args.init}` : ""} --out ${args.out}`,
       complete: final,
       seed: args.seed,
       steps: last?.step ?? stepOffset,
@@ -145,12 +153,12 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(args.out, "recipe.json"), JSON.stringify(recipe, null, 1) + "\n");
   };
 
-  for (let step = 0; step < args.steps; step++) {
+  for (let step = 0; step < lastStep; step++) {
     setLearningRate(optimizer, warmupLinearDecay(step, args.steps, args.lr, args.warmup));
     const r = pretrainStep(model, optimizer, stream.next(args.batch));
     if (!Number.isFinite(r.loss)) throw new Error(`the loss became ${r.loss} at step ${step + 1}`);
     recent.push(r.loss);
-    if ((step + 1) % args.evalEvery === 0 || step === args.steps - 1) {
+    if ((step + 1) % args.evalEvery === 0 || step === lastStep - 1) {
       const e = evaluatePretraining(model, evalBatches);
       const trainLoss = recent.reduce((a, b) => a + b, 0) / recent.length;
       recent = [];
@@ -158,7 +166,7 @@ async function main(): Promise<void> {
       console.log(
         `step ${step + 1}/${args.steps}  train loss ${trainLoss.toFixed(3)}  held-out: masked acc ${(100 * e.maskedAccuracy).toFixed(1)}% (${(e.maskedAccuracy / baseline.accuracy).toFixed(2)}× unigram), NSP acc ${(100 * e.nspAccuracy).toFixed(1)}%, MLM loss ${e.mlmLoss.toFixed(3)}  ${((Date.now() - started) / 1000).toFixed(0)} s  (${tf.memory().numTensors} tensors)`,
       );
-      save(step === args.steps - 1);
+      save(step === lastStep - 1);
     }
   }
   evalBatches.forEach(disposePretrainingBatch);
