@@ -12,11 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-  disposeData(dataId: tf.DataId): boolean;
-}
+import { WasmHeapBackend } from "./wasmKernel";
 
 interface FilterGradAttrs {
   strides: [number, number] | number;
@@ -46,7 +42,7 @@ export function conv2dFilterGradIm2col(args: Parameters<tf.KernelFunc>[0]): tf.T
   const padLeft = info.padInfo.left;
   const rows = batchSize * outHeight * outWidth;
   const cols = filterHeight * filterWidth * inChannels;
-  const backend = args.backend as unknown as WasmBackendLike;
+  const backend = args.backend as unknown as WasmHeapBackend;
 
   const patches = backend.makeOutput([rows, cols], "float32"); // zero-filled by the loop below
   const src = backend.typedArrayFromHeap(x);

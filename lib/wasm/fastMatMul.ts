@@ -18,8 +18,8 @@
  * The wrapper sits below autograd (kernels are not taped), so gradients are unchanged.
  */
 import * as tf from "@tensorflow/tfjs";
+import { patchOnce, replaceWasmKernel, WasmHeapBackend } from "./wasmKernel";
 
-const PATCHED = Symbol.for("course.wasmMatMulPatched");
 const MATMUL_KERNELS = ["BatchMatMul", "_FusedMatMul"];
 
 interface MatMulAttrs {
@@ -29,18 +29,12 @@ interface MatMulAttrs {
 }
 
 export function patchWasmMatMul(): boolean {
-  const registry = globalThis as unknown as Record<symbol, boolean>;
-  if (registry[PATCHED]) return false;
-  const transpose = tf.getKernel("Transpose", "wasm");
-  if (transpose == null) return false;
-  for (const kernelName of MATMUL_KERNELS) {
-    const original = tf.getKernel(kernelName, "wasm");
-    if (original == null) continue;
-    tf.unregisterKernel(kernelName, "wasm");
-    tf.registerKernel({ ...original, kernelFunc: explicitTranspose(original.kernelFunc, transpose.kernelFunc) });
-  }
-  registry[PATCHED] = true;
-  return true;
+  return patchOnce("matMul", () => {
+    const transpose = tf.getKernel("Transpose", "wasm");
+    if (transpose == null) return false;
+    for (const kernelName of MATMUL_KERNELS) replaceWasmKernel(kernelName, (original) => explicitTranspose(original, transpose.kernelFunc));
+    return true;
+  });
 }
 
 function explicitTranspose(matMul: tf.KernelFunc, transposeKernel: tf.KernelFunc): tf.KernelFunc {
@@ -64,12 +58,6 @@ function explicitTranspose(matMul: tf.KernelFunc, transposeKernel: tf.KernelFunc
       for (const t of temporaries) (backend as tf.KernelBackend).disposeData(t.dataId);
     }
   };
-}
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-  disposeData(dataId: tf.DataId): boolean;
 }
 
 const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
@@ -97,7 +85,7 @@ function plainMatMul(matMul: tf.KernelFunc, inputs: tf.NamedTensorInfoMap, attrs
   // The split path adds it right, so batched products with a bias always take it.)
   const vectorBias = bias != null && simpleBias && size(bias.shape) === n;
   if (batchA === batchB && (bias == null || vectorBias) && inputs.preluActivationWeights == null && a.dtype === "float32" && (vectorBias || splitPays(m, k, n))) {
-    return splitBatchedMatMul(run, a, b, bias, batchA, m, k, n, outShape, backend as WasmBackendLike);
+    return splitBatchedMatMul(run, a, b, bias, batchA, m, k, n, outShape, backend as WasmHeapBackend);
   }
   return run(inputs);
 }
@@ -120,7 +108,7 @@ function splitBatchedMatMul(
   k: number,
   n: number,
   outShape: number[],
-  backend: WasmBackendLike,
+  backend: WasmHeapBackend,
 ): tf.TensorInfo {
   const out = backend.makeOutput(outShape, "float32");
   for (let i = 0; i < batch; i++) {

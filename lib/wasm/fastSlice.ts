@@ -11,35 +11,31 @@
  * detaches views taken before.
  */
 import * as tf from "@tensorflow/tfjs";
-
-const PATCHED = Symbol.for("course.wasmSlicePatched");
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
+import { patchOnce, replaceWasmKernel, WasmHeapBackend } from "./wasmKernel";
 
 export function patchWasmSlice(): boolean {
-  const registry = globalThis as unknown as Record<symbol, boolean>;
-  if (registry[PATCHED]) return false;
+  return patchOnce("slice", patchSliceKernels);
+}
+
+function patchSliceKernels(): boolean {
   const original = tf.getKernel("Slice", "wasm");
   if (original == null) return false;
   const slice = (x: tf.TensorInfo, begin: number[], size: number[], args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo => {
     if (x.dtype === "string" || x.shape.length > 4) return original.kernelFunc({ ...args, inputs: { x }, attrs: { begin, size } }) as tf.TensorInfo;
-    const backend = args.backend as unknown as WasmBackendLike;
+    const backend = args.backend as unknown as WasmHeapBackend;
     const out = backend.makeOutput(size, x.dtype);
     const xVals = backend.typedArrayFromHeap(x); // a view, taken after makeOutput
     copySlice(xVals, x.shape, backend.typedArrayFromHeap(out), begin, size);
     return out;
   };
-  replaceKernel("Slice", (args) => {
+  replaceWasmKernel("Slice", () => (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     const { begin, size } = args.attrs as unknown as { begin: number | number[]; size: number | number[] };
     const [b, s] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, begin, size);
     return slice(x, b, s, args);
   });
   // tf.split and tf.unstack: the shipped kernels call the slow slice directly, so they are redone here.
-  replaceKernel("SplitV", (args) => {
+  replaceWasmKernel("SplitV", () => (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     const { numOrSizeSplits, axis } = args.attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
     const ax = tf.util.parseAxisParam(axis, x.shape)[0];
@@ -53,7 +49,7 @@ export function patchWasmSlice(): boolean {
       return piece;
     });
   });
-  replaceKernel("Unpack", (args) => {
+  replaceWasmKernel("Unpack", () => (args) => {
     const value = args.inputs.value as tf.TensorInfo;
     let { axis } = args.attrs as unknown as { axis: number };
     if (axis < 0) axis += value.shape.length;
@@ -67,15 +63,7 @@ export function patchWasmSlice(): boolean {
       return { dataId: piece.dataId, dtype: piece.dtype, shape: outShape };
     });
   });
-  registry[PATCHED] = true;
   return true;
-}
-
-function replaceKernel(kernelName: string, kernelFunc: tf.KernelFunc): void {
-  const original = tf.getKernel(kernelName, "wasm");
-  if (original == null) return;
-  tf.unregisterKernel(kernelName, "wasm");
-  tf.registerKernel({ ...original, kernelFunc });
 }
 
 /** Copies the box [begin, begin + size) of a row-major array of `shape` into `out`, a contiguous run at a time. */

@@ -8,36 +8,22 @@
  * last axis is written with TypedArray.set, reps[last] times. Results are identical (a copy).
  */
 import * as tf from "@tensorflow/tfjs";
-
-const PATCHED = Symbol.for("course.wasmTilePatched");
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
+import { patchOnce, replaceWasmKernel, WasmHeapBackend } from "./wasmKernel";
 
 export function patchWasmTile(): boolean {
-  const registry = globalThis as unknown as Record<symbol, boolean>;
-  if (registry[PATCHED]) return false;
-  const original = tf.getKernel("Tile", "wasm");
-  if (original == null) return false;
-  tf.unregisterKernel("Tile", "wasm");
-  tf.registerKernel({
-    ...original,
-    kernelFunc: (args) => {
+  return patchOnce("tile", () =>
+    replaceWasmKernel("Tile", (original) => (args) => {
       const x = args.inputs.x as tf.TensorInfo;
       const { reps } = args.attrs as unknown as { reps: number[] };
-      if (x.dtype === "string" || x.shape.length === 0) return original.kernelFunc(args);
-      const backend = args.backend as unknown as WasmBackendLike;
+      if (x.dtype === "string" || x.shape.length === 0) return original(args);
+      const backend = args.backend as unknown as WasmHeapBackend;
       const outShape = x.shape.map((s, i) => s * reps[i]);
       const out = backend.makeOutput(outShape, x.dtype);
       // Views are taken after makeOutput: allocating may grow (and so detach) the heap.
       tileRows(backend.typedArrayFromHeap(x), x.shape, reps, backend.typedArrayFromHeap(out));
       return out;
-    },
-  });
-  registry[PATCHED] = true;
-  return true;
+    }),
+  );
 }
 
 type Row = ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> };

@@ -13,10 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
+import { WasmHeapBackend } from "./wasmKernel";
 
 export function registerWasmSegmentSum(): boolean {
   const existing = tf.getKernel("UnsortedSegmentSum", "wasm");
@@ -29,7 +26,7 @@ export function registerWasmSegmentSum(): boolean {
     const inner = x.shape.slice(ids.shape.length);
     const width = inner.reduce((a, b) => a * b, 1);
     const n = ids.shape.reduce((a, b) => a * b, 1);
-    const wasm = backend as unknown as WasmBackendLike;
+    const wasm = backend as unknown as WasmHeapBackend;
     const out = wasm.makeOutput([numSegments, ...inner], x.dtype);
     // views taken after makeOutput: allocating may grow the heap and detach earlier views
     const xs = wasm.typedArrayFromHeap(x);

@@ -152,14 +152,5 @@ export function maskTokensRef(tokens: number[], o: { maskId: number; vocabSize: 
   return { inputs, labels, used: k };
 }
 
-/** A seeded generator for the specs' own random inputs (mulberry32). */
-export function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator for the specs' own random inputs: the course's mulberry32. */
+export { mulberry32 as mulberry } from "../../../lib/seed";
