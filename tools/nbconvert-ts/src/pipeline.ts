@@ -11,6 +11,7 @@ import * as path from "path";
 import { ExecuteOptions, ExecuteReport, executeNotebook } from "./execute/executor";
 import { stripAnsi } from "./html/ansi";
 import { renderNotebook, RenderOptions, RenderResult } from "./html/render";
+import { saveTexCache } from "./html/texCache";
 import { filterNotebook, FilterOptions } from "./notebook/filter";
 import { readNotebook } from "./notebook/read";
 import { Notebook } from "./notebook/types";
@@ -49,6 +50,7 @@ export function exportNotebook(nb: Notebook, options: ExportOptions = {}, file =
 export function exportFile(file: string, output: string, options: ExportOptions = {}): RenderResult {
   const result = exportNotebook(loadNotebook(file), options, file);
   writeFileAtomic(output, result.chunks);
+  saveTexCache();
   return result;
 }
 

@@ -13,6 +13,7 @@
 import { Marked, Tokens } from "marked";
 import { escapeHtml } from "./escape";
 import { highlight } from "./highlight";
+import { cachedTex } from "./texCache";
 
 /** The one KaTeX function used (katex ships no type declarations). */
 interface Katex {
@@ -41,6 +42,8 @@ export class MarkdownRenderer {
   usedMath = false;
   readonly mathErrors: string[] = [];
   private readonly macros: Record<string, string> = {};
+  /** Every macro-defining formula so far, joined (part of the KaTeX cache key). */
+  private definitions = "";
   private readonly slugs = new Map<string, number>();
   private attachments: Attachments = {};
   private readonly marked: Marked;
@@ -108,8 +111,14 @@ export class MarkdownRenderer {
   /** KaTeX HTML for a TeX string; errors are shown in place (and collected), never thrown. */
   tex(source: string, display: boolean): string {
     this.usedMath = true;
+    // Rendered once per formula (and macros before it), across runs: see ./texCache.ts.
+    // A formula that defines macros is rendered every time: rendering it is what defines them.
+    const defines = /\\(g?def|newcommand|renewcommand|let)\b/.test(source);
+    // The macros in force are a function of the defining formulas seen so far: they join the key.
+    const key = `${display ? "$$" : "$"}${source}${this.definitions ? `\u0000${this.definitions}` : ""}`;
+    if (defines) this.definitions += `\u0000${source}`;
     try {
-      return katex().renderToString(source, { displayMode: display, throwOnError: true, macros: this.macros, globalGroup: true, strict: "ignore", trust: false });
+      return cachedTex(key, () => katex().renderToString(source, { displayMode: display, throwOnError: true, macros: this.macros, globalGroup: true, strict: "ignore", trust: false }), !defines);
     } catch (e) {
       this.mathErrors.push(`${(e as Error).message} in ${display ? "$$" : "$"}${source}${display ? "$$" : "$"}`);
       return `<span class="math-error" title="${escapeHtml((e as Error).message)}">${escapeHtml(source)}</span>`;
