@@ -129,6 +129,21 @@ MATMUL = {
 }
 
 
+def scalar_adds(ops=100):
+    a, b = torch.tensor(1.5), torch.tensor(2.5)
+
+    def step():
+        for _ in range(ops):
+            a + b
+        return ops
+    return None, step
+
+
+OVERHEAD = {
+    "scalar add, ops/s": scalar_adds,
+}
+
+
 def warm_up(step, work, seconds):
     """At least 2 calls and 0.3 s; returns how many calls make one timed run of about `seconds`."""
     t0 = time.perf_counter()
@@ -165,7 +180,7 @@ def meta():
 
 
 def cases():
-    for table, unit, scale in ((TRAINING, "samples/s", 1.0), (MATMUL, "GFLOP/s", 1e-9)):
+    for table, unit, scale in ((TRAINING, "samples/s", 1.0), (MATMUL, "GFLOP/s", 1e-9), (OVERHEAD, "ops/s", 1.0)):
         for name, make in table.items():
             yield name, unit, scale, make
 
