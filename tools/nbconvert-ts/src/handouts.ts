@@ -47,6 +47,12 @@ export interface HandoutOptions extends ExecuteOptions {
   handoutsDir?: string;
   /** Where the summary goes (default console.log). */
   log?: (line: string) => void;
+  /**
+   * Run a lecture again, once, when its kernel process died (a crash, not a failed cell):
+   * default true. On our shared CI machines Node processes occasionally abort outside any cell's
+   * control; a lecture that fails twice is reported as failed.
+   */
+  retryCrashed?: boolean;
 }
 
 export interface LectureResult {
@@ -59,6 +65,8 @@ export interface LectureResult {
   /** The first failure, or why the lecture could not run at all. */
   problem?: string;
   html?: string;
+  /** Why the lecture was run a second time (its kernel died in the first run). */
+  rerun?: string;
 }
 
 /** The title: the notebook's first heading, without markdown emphasis. */
@@ -114,8 +122,16 @@ async function runLecture(lecture: Lecture, options: HandoutOptions, executedDir
     // reported by executeFile below
   }
   const progress = options.quiet ? {} : cellProgress(lecture.name, codeCells, options.log ? (l) => options.log!(l) : undefined);
+  const execute = () => executeFile(lecture.file, executed, { ...options, ...progress, timeout: options.timeout ?? 1800 });
   try {
-    const r = await executeFile(lecture.file, executed, { ...options, ...progress, timeout: options.timeout ?? 1800 });
+    let r = await execute();
+    let rerun: string | undefined;
+    const crash = r.failures.find((f) => f.status === "died");
+    if (crash && options.retryCrashed !== false) {
+      rerun = `the kernel died in cell ${crash.index + 1} (${crash.error?.evalue ?? "no message"}); ran the lecture again`;
+      (options.log ?? console.log)(`${lecture.name}: ${rerun}`);
+      r = await execute();
+    }
     const footer = `Executed ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC with the course kernel in ${seconds(r.seconds)} · ${COURSE_NAME} · nbconvert-ts`;
     exportFile(executed, html, {
       dropTags: [INSTRUCTOR_TAG],
@@ -135,6 +151,7 @@ async function runLecture(lecture: Lecture, options: HandoutOptions, executedDir
       metrics: metricLines(r.notebook),
       problem: first ? `cell ${first.index + 1}: ${first.error?.ename}: ${first.error?.evalue}` : undefined,
       html,
+      rerun,
     };
   } catch (e) {
     return { lecture, ok: false, cells: 0, failed: 0, seconds: (Date.now() - t0) / 1000, metrics: [], problem: (e as Error).message };
@@ -195,6 +212,7 @@ export async function runHandouts(options: HandoutOptions = {}): Promise<number>
     log(`  ${r.ok ? paint.green("ok    ") : paint.red("FAILED")} ${r.lecture.name.padEnd(width)}  ${String(r.cells).padStart(3)} cells  ${seconds(r.seconds).padStart(10)}`);
     for (const m of r.metrics) log(`           metric ${m.name} ${m.value}`);
     if (r.problem) log(`           ${paint.red(r.problem.split("\n")[0].slice(0, 300))}`);
+    if (r.rerun) log(`           ${paint.dim(`run twice: ${r.rerun}`)}`);
   }
   log(`  → ${path.relative(process.cwd(), index) || index}`);
   return failed.length ? 1 : 0;
