@@ -15,7 +15,7 @@ import { binaryCrossEntropyFromLogits } from "../losses/reconstruction";
 import { l1ActivityPenalty } from "../losses/sparsity";
 import { maskingNoise } from "../data/corruption";
 import { BatchSampler, FlatImages, mapInBatches, perImageMse, pixelsPerImage, rowsTensor, arrayMean } from "./batching";
-import { trainLoop, TrainHistory } from "./loop";
+import { minimizeStep, trainLoop, TrainHistory } from "./loop";
 
 export interface AutoencoderTrainingOptions {
   steps: number;
@@ -47,24 +47,14 @@ export async function trainAutoencoder(model: DenseAutoencoder, data: FlatImages
       quiet: options.quiet,
       evaluate: options.evaluate,
       evalEvery: options.evalEvery,
-      step: () => {
-        const cost = tf.tidy(() => {
+      step: () =>
+        minimizeStep(optimizer, variables, () => {
           const x = rowsTensor(data, sampler.next()); // [batch, D], the clean target
           const input = maskFraction > 0 ? (maskingNoise(x, maskFraction) as tf.Tensor2D) : x;
-          return optimizer.minimize(
-            () => {
-              const { code, logits } = model.forward(input, true);
-              const reconstruction = binaryCrossEntropyFromLogits(logits, x);
-              return sparsityLambda > 0 ? tf.add(reconstruction, l1ActivityPenalty(code, sparsityLambda)) : reconstruction;
-            },
-            true,
-            variables,
-          ) as tf.Scalar;
-        });
-        const value = cost.dataSync()[0];
-        cost.dispose();
-        return value;
-      },
+          const { code, logits } = model.forward(input, true);
+          const reconstruction = binaryCrossEntropyFromLogits(logits, x);
+          return sparsityLambda > 0 ? tf.add(reconstruction, l1ActivityPenalty(code, sparsityLambda)) : reconstruction;
+        }),
     });
   } finally {
     optimizer.dispose();

@@ -6,6 +6,7 @@
  * kernel can send progress updates while training runs (a loop that never yields shows its
  * progress only when it is over).
  */
+import * as tf from "@tensorflow/tfjs";
 import { Progress } from "./progress";
 
 export interface TrainLoopOptions {
@@ -58,4 +59,16 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainHistory
 function withoutStep(e: { step: number } & Record<string, number>): Record<string, number> {
   const { step: _step, ...rest } = e;
   return rest;
+}
+
+/**
+ * One optimiser step as `trainLoop` wants it: minimises `loss` over `variables` and returns the
+ * loss as a number. Everything `loss` creates (the batch included) is freed; the value is read
+ * after tf.tidy, because reading inside it is slow on the wasm backend.
+ */
+export function minimizeStep(optimizer: tf.Optimizer, variables: tf.Variable[], loss: () => tf.Scalar): number {
+  const cost = tf.tidy(() => optimizer.minimize(loss, true, variables) as tf.Scalar);
+  const value = cost.dataSync()[0];
+  cost.dispose();
+  return value;
 }

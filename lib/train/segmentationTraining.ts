@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { UNet } from "../models/unet";
 import { binaryCrossEntropyFromLogitsPerExample } from "../losses/reconstruction";
 import { BatchSampler, mapInBatches } from "./batching";
-import { trainLoop, TrainHistory } from "./loop";
+import { minimizeStep, trainLoop, TrainHistory } from "./loop";
 
 /** Images and masks back to back, size × size each (lib/data/shapes.ts makes them). */
 export interface SegmentationSet {
@@ -43,21 +43,13 @@ export async function trainSegmentation(unet: UNet, data: SegmentationSet, optio
       steps,
       label: options.label ?? "U-Net",
       quiet: options.quiet,
-      step: () => {
-        const indices = sampler.next();
-        const cost = tf.tidy(() => {
+      step: () =>
+        minimizeStep(optimizer, variables, () => {
+          const indices = sampler.next();
           const x = tf.tensor4d(gather(data.images, P, indices), [indices.length, size, size, 1]);
           const y = tf.tensor2d(gather(data.masks, P, indices), [indices.length, P]);
-          return optimizer.minimize(
-            () => binaryCrossEntropyFromLogitsPerExample(unet.logits(x).reshape([indices.length, P]), y).mean().div(P) as tf.Scalar,
-            true,
-            variables,
-          ) as tf.Scalar;
-        });
-        const value = cost.dataSync()[0];
-        cost.dispose();
-        return value;
-      },
+          return binaryCrossEntropyFromLogitsPerExample(unet.logits(x).reshape([indices.length, P]), y).mean().div(P) as tf.Scalar;
+        }),
     });
   } finally {
     optimizer.dispose();
