@@ -32,9 +32,11 @@ export function projectJupyterPath(root = REPO_ROOT): string {
 }
 
 export function courseKernelSpec(root = REPO_ROOT): KernelSpec {
-  const tslab = path.join(root, "node_modules", ".bin", "tslab");
+  const tslab = path.join(root, "node_modules", "tslab", "bin", "tslab");
+  // One ZeroMQ send at a time per socket: without it tslab loses messages or dies (serialSend.cjs).
+  const preload = path.join(root, "tools", "kernel", "serialSend.cjs");
   // `sh -c script $0`: the connection file arrives as $0, so paths with spaces survive.
-  const script = `cd ${shellQuote(root)} && exec ${shellQuote(tslab)} kernel --config-path "$0"`;
+  const script = `cd ${shellQuote(root)} && exec node --require ${shellQuote(preload)} ${shellQuote(tslab)} kernel --config-path "$0"`;
   return {
     argv: ["sh", "-c", script, "{connection_file}"],
     display_name: COURSE_KERNEL_DISPLAY_NAME,
