@@ -121,8 +121,9 @@ async function runLecture(lecture: Lecture, options: HandoutOptions, executedDir
   } catch {
     // reported by executeFile below
   }
-  const progress = options.quiet ? {} : cellProgress(lecture.name, codeCells, options.log ? (l) => options.log!(l) : undefined);
-  const execute = () => executeFile(lecture.file, executed, { ...options, ...progress, timeout: options.timeout ?? 1800 });
+  // A fresh progress display per run (a re-run counts its cells from 1 again).
+  const progress = () => (options.quiet ? {} : cellProgress(lecture.name, codeCells, options.log ? (l) => options.log!(l) : undefined));
+  const execute = () => executeFile(lecture.file, executed, { ...options, ...progress(), timeout: options.timeout ?? 1800 });
   try {
     let r = await execute();
     let rerun: string | undefined;
