@@ -4,6 +4,9 @@
  */
 import type { CellInfo, NotebookRun, OutputInfo } from "./notebookRun";
 
+/** More progress outputs than this in one cell means progress was printed, not updated in place. */
+const MAX_PROGRESS_BARS_PER_CELL = 12;
+
 export const COURSE_KERNEL_NAME = "ts-course";
 
 export interface Expectations {
@@ -96,8 +99,10 @@ export function check(run: NotebookRun, s: Summary, expect: Expectations, extern
     if (s.progressDisplays === 0) failures.push("no progress display was shown");
     else if (s.maxProgressTexts < expect.progressUpdates) failures.push(`no progress display changed in place ${expect.progressUpdates} times (best: ${s.maxProgressTexts} texts)`);
   }
-  // In place means one output per progress bar, not a line per update.
-  if (run.maxProgressOutputsPerCell > 4) failures.push(`a cell showed ${run.maxProgressOutputsPerCell} progress outputs at once (progress printed as new outputs, not updated in place)`);
+  // In place means one output per progress bar, not a line per update. A cell may train several
+  // models, each with its own bar (2022-10-29's transfer experiment: 3 seeds × 2 models), but a
+  // bar printed anew at every update gives one output per update: dozens.
+  if (run.maxProgressOutputsPerCell > MAX_PROGRESS_BARS_PER_CELL) failures.push(`a cell showed ${run.maxProgressOutputsPerCell} progress outputs at once (progress printed as new outputs, not updated in place)`);
   if (s.maxOutputsPerCell > 40) failures.push(`a cell has ${s.maxOutputsPerCell} outputs (runaway printing?)`);
   return failures;
 }
