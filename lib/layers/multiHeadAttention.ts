@@ -143,7 +143,7 @@ export class MultiHeadAttention extends tf.layers.Layer {
   }
 
   private keepAttention(weights: tf.Tensor4D): void {
-    this.lastAttention?.dispose();
+    this.forgetAttention();
     this.lastAttention = tf.keep(weights.clone());
   }
 
@@ -154,9 +154,14 @@ export class MultiHeadAttention extends tf.layers.Layer {
     return { wq: r(this.wq)!, wk: r(this.wk)!, wv: r(this.wv)!, wo: r(this.wo)!, bq: r(this.bq), bk: r(this.bk), bv: r(this.bv), bo: r(this.bo) };
   }
 
-  override dispose(): ReturnType<tf.layers.Layer["dispose"]> {
+  /** Frees the attention weights recorded by the last call (if any). */
+  forgetAttention(): void {
     this.lastAttention?.dispose();
     this.lastAttention = null;
+  }
+
+  override dispose(): ReturnType<tf.layers.Layer["dispose"]> {
+    this.forgetAttention();
     return super.dispose();
   }
 

@@ -128,12 +128,7 @@ abstract class BlockBase extends tf.layers.Layer {
 
   /** Disposes the weights (this.weights lists the sublayers' own) and any recorded attention. */
   override dispose(): ReturnType<tf.layers.Layer["dispose"]> {
-    for (const l of this.sublayers()) {
-      if (l instanceof MultiHeadAttention) {
-        l.lastAttention?.dispose();
-        l.lastAttention = null;
-      }
-    }
+    for (const l of this.sublayers()) if (l instanceof MultiHeadAttention) l.forgetAttention();
     return super.dispose();
   }
 
