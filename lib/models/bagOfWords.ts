@@ -10,6 +10,7 @@
  * is the same number, without a [sentences, words] matrix (whose backward pass is slow on wasm).
  */
 import * as tf from "@tensorflow/tfjs";
+import { minimizeStep } from "../train/loop";
 import { preTokenize } from "../text/wordPiece";
 
 export interface BagOfWordsOptions {
@@ -60,13 +61,13 @@ export class BagOfWordsClassifier {
     const optimizer = tf.train.adam(options.learningRate ?? 0.05);
     const losses: number[] = [];
     for (let i = 0; i < steps; i++) {
-      const loss = optimizer.minimize(() => {
-        const logits = model.logits(x); // [n]
-        const crossEntropy = tf.losses.sigmoidCrossEntropy(y, logits);
-        return tf.add(crossEntropy, tf.mul(l2, tf.sum(tf.square(model.weights)))) as tf.Scalar;
-      }, true, [model.weights, model.bias])!;
-      losses.push(loss.dataSync()[0]);
-      loss.dispose();
+      losses.push(
+        minimizeStep(optimizer, [model.weights, model.bias], () => {
+          const logits = model.logits(x); // [n]
+          const crossEntropy = tf.losses.sigmoidCrossEntropy(y, logits);
+          return tf.add(crossEntropy, tf.mul(l2, tf.sum(tf.square(model.weights)))) as tf.Scalar;
+        }),
+      );
     }
     optimizer.dispose();
     tf.dispose([x.wordIds, x.present, y]);

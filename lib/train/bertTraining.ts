@@ -13,6 +13,7 @@ import { random } from "../seed";
 import { BertBatch, bertBatch, disposeBertBatch, packSegments } from "../text/bertInputs";
 import { maskTokens, MaskingOptions } from "../text/masking";
 import { WordPieceTokenizer } from "../text/wordPiece";
+import { minimizeStep } from "./loop";
 
 export interface PretrainingBatch {
   /** The corrupted rows ([MASK]s in place), segments and padding mask. */
@@ -248,9 +249,8 @@ export async function fineTuneClassifier(classifier: BertClassifier, tokenizer: 
       if (step >= total) break;
       setLearningRate(optimizer, warmupLinearDecay(step++, total, peak, warmup));
       const { batch, labels } = classificationBatch(tokenizer, idx.map((i) => data[i]), maxLength);
-      const loss = optimizer.minimize(() => sparseCrossEntropy(classifier.logits(batch, { training: true }), labels), true, variables)!;
-      losses.push(loss.dataSync()[0]);
-      tf.dispose([loss, labels]);
+      losses.push(minimizeStep(optimizer, variables, () => sparseCrossEntropy(classifier.logits(batch, { training: true }), labels)));
+      labels.dispose();
       disposeBertBatch(batch);
       options.onStep?.(step, total, losses[losses.length - 1]);
       if (Date.now() - lastYield > 200) {

@@ -14,7 +14,7 @@ import { GanNoiseKind, sampleGanNoise } from "../models/gan";
 import { discriminatorLoss, generatorLoss, GeneratorLossKind } from "../losses/gan";
 import { batchIndices } from "../data/batches";
 import { MnistSet, mnistImages } from "../data/mnist";
-import { trainLoop, TrainHistory } from "./loop";
+import { minimizeStep, trainLoop, TrainHistory } from "./loop";
 
 export interface GanTrainerConfig {
   generator: tf.LayersModel;
@@ -124,17 +124,12 @@ export class GanTrainer {
 
   /** G step with D frozen: the loss flows through D, but only G's variables are updated. */
   generatorStep(batch: number): { gLoss: number } {
-    const cost = this.gOptimizer.minimize(
-      () => {
-        const z = sampleGanNoise(batch, this.noiseDim, this.noise); // [batch, noiseDim]
-        const fakeLogits = this.discriminator.apply(this.generator.apply(z, { training: true }), { training: true }) as tf.Tensor; // [batch, 1]
-        return generatorLoss(this.lossKind, fakeLogits);
-      },
-      true,
-      this.gVars, // only G's variables: D is frozen
-    );
-    const gLoss = cost!.dataSync()[0];
-    cost!.dispose();
+    // Only G's variables are updated: D is frozen.
+    const gLoss = minimizeStep(this.gOptimizer, this.gVars, () => {
+      const z = sampleGanNoise(batch, this.noiseDim, this.noise); // [batch, noiseDim]
+      const fakeLogits = this.discriminator.apply(this.generator.apply(z, { training: true }), { training: true }) as tf.Tensor; // [batch, 1]
+      return generatorLoss(this.lossKind, fakeLogits);
+    });
     if (this.averagedGenerator) this.updateAverage();
     return { gLoss };
   }
