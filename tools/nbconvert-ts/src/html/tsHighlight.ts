@@ -148,11 +148,12 @@ class Lexer {
   private number(): void {
     const s = this.src;
     let i = this.at;
+    const hex = s[i] === "0" && (s[i + 1] === "x" || s[i + 1] === "X"); // 0xE-1 is a subtraction
     while (i < s.length && (isIdentPart(s.charCodeAt(i)) || s.charCodeAt(i) === 46)) {
       // 1e-5, 1.5e+3: a sign right after an exponent belongs to the number
       const c = s.charCodeAt(i);
       i++;
-      if ((c === 101 || c === 69) && !/^0[xX]/.test(s.slice(this.at, i)) && (s[i] === "-" || s[i] === "+")) i++;
+      if ((c === 101 || c === 69) && !hex && (s[i] === "-" || s[i] === "+")) i++;
     }
     this.emit("number", i, false);
   }
