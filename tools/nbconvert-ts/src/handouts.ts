@@ -49,8 +49,9 @@ export interface HandoutOptions extends ExecuteOptions {
   log?: (line: string) => void;
   /**
    * Run a lecture again, once, when its kernel process died (a crash, not a failed cell):
-   * default true. On our shared CI machines Node processes occasionally abort outside any cell's
-   * control; a lecture that fails twice is reported as failed.
+   * default true. The crashes we saw were tslab's "Socket is busy writing", which the course
+   * kernel's preload now prevents (tools/kernel/serialSend.cjs); this stays as a guard for any
+   * other, and the summary names every re-run. A lecture that fails twice is reported as failed.
    */
   retryCrashed?: boolean;
 }
