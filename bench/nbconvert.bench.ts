@@ -28,7 +28,8 @@ import { writeFileAtomic } from "../tools/nbconvert-ts/src/notebook/write";
 import type { BenchSuite } from "./types";
 
 const ROOT = path.resolve(__dirname, "..");
-const CLI = path.join(ROOT, "tools", "nbconvert-ts", "bin", "nbconvert-ts.cjs");
+// the command as users run it (the launcher, bin/nbconvert-ts)
+const CLI = path.join(ROOT, "tools", "nbconvert-ts", "bin", "nbconvert-ts");
 const VENV = path.join(ROOT, "build", "nbconvert-venv");
 const JUPYTER = path.join(VENV, "bin", "jupyter");
 // Its own copy: `npm run handouts` rewrites build/executed/, also with failed runs.
@@ -61,10 +62,10 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
 }
 
-const cliExport = (file: string) => run(process.execPath, [CLI, "export", file, "-o", path.join(OUT, "nbconvert-ts.html")]);
+const cliExport = (file: string) => run(CLI, ["export", file, "-o", path.join(OUT, "nbconvert-ts.html")]);
 /** The same without the KaTeX cache (html/texCache.ts): a lecture exported for the first time. */
 const cliExportCold = (file: string) =>
-  run(process.execPath, [CLI, "export", file, "-o", path.join(OUT, "nbconvert-ts-cold.html")], { ...process.env, NBCONVERT_TS_NO_CACHE: "1" });
+  run(CLI, ["export", file, "-o", path.join(OUT, "nbconvert-ts-cold.html")], { ...process.env, NBCONVERT_TS_NO_CACHE: "1" });
 const jupyterExport = (file: string) => run(JUPYTER, ["nbconvert", "--to", "html", file, "--output-dir", OUT, "--output", "jupyter"]);
 
 /** For `npm run bench` (bench/run.ts): the export cases, timed per call. */

@@ -12,8 +12,8 @@ import { schemaErrors } from "../../../tools/nbconvert-ts/src/notebook/validate"
 import { makeNotebook, writeNotebook } from "../../../tools/notebook/cells";
 import { CLI, fixture, FIXTURES, kernelsOf, ROOT, tempDir, waitUntil } from "./helpers";
 
-function cli(args: string[]) {
-  return spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  return spawnSync(CLI, args, { cwd: ROOT, encoding: "utf8", timeout: 120_000, env });
 }
 
 function alive(pid: number): boolean {
@@ -39,7 +39,7 @@ function processesWhoseCommandLineHas(...parts: string[]): number[] {
 /** Starts the CLI on a notebook that sleeps, waits until its kernel runs, then sends `signal`. */
 async function killDuringRun(signal: NodeJS.Signals) {
   const out = tempDir("kill");
-  const child = spawn(process.execPath, [CLI, "execute", fixture("sleep.ipynb"), "-o", path.join(out, "sleep.ipynb")], { cwd: ROOT, stdio: "ignore" });
+  const child = spawn(CLI, ["execute", fixture("sleep.ipynb"), "-o", path.join(out, "sleep.ipynb")], { cwd: ROOT, stdio: "ignore" });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on("exit", (code, sig) => r({ code, signal: sig })));
   let kernels: number[] = [];
   assert.ok(await waitUntil(() => (kernels = kernelsOf(child.pid!)).length > 0, 120_000, 200), "the kernel started");
@@ -86,6 +86,19 @@ describe("nbconvert-ts CLI", function () {
   it("leaves no kernel behind even when it is killed with SIGKILL (the guard process)", async () => {
     const exit = await killDuringRun("SIGKILL");
     assert.equal(exit.signal, "SIGKILL");
+  });
+
+  it("starts Node without NODE_EXTRA_CA_CERTS (slow to parse at start-up) and gives it back to its kernels", () => {
+    const dir = tempDir("certs");
+    const nb = path.join(dir, "env.ipynb");
+    const code = 'console.log("kernel:", process.env.NODE_EXTRA_CA_CERTS);';
+    writeNotebook(nb, makeNotebook([{ type: "code", source: code }]));
+    const certs = path.join(dir, "extra.pem");
+    fs.writeFileSync(certs, "");
+    const r = cli(["execute", nb, "-o", path.join(dir, "out.ipynb")], { ...process.env, NODE_EXTRA_CA_CERTS: certs });
+    assert.equal(r.status, 0, r.stderr);
+    const text = JSON.stringify(readNotebook(path.join(dir, "out.ipynb")).cells[0].outputs);
+    assert.ok(text.includes(`kernel: ${certs}`), `the kernel saw NODE_EXTRA_CA_CERTS: ${text}`);
   });
 
   it("stops at the first failing cell with exit 1 (later cells untouched); --allow-errors runs on and still exits 1", () => {

@@ -5,7 +5,8 @@ import * as path from "path";
 
 export const ROOT = path.resolve(__dirname, "..", "..", "..");
 export const FIXTURES = path.join(ROOT, "tests", "tools", "fixtures", "nbconvert");
-export const CLI = path.join(ROOT, "tools", "nbconvert-ts", "bin", "nbconvert-ts.cjs");
+/** The command as users run it: the shell launcher that starts bin/nbconvert-ts.cjs. */
+export const CLI = path.join(ROOT, "tools", "nbconvert-ts", "bin", "nbconvert-ts");
 
 export const fixture = (name: string) => path.join(FIXTURES, name);
 

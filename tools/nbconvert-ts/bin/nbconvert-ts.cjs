@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 /*
- * nbconvert-ts: the command. The sources are TypeScript (src/); running them through tsx costs
- * ~0.6 s of CPU at every start, more than exporting a notebook. So on first use, and whenever
+ * nbconvert-ts: the program (the command, bin/nbconvert-ts, starts it). The sources are
+ * TypeScript (src/); running them through tsx costs ~0.6 s of CPU at every start, more than exporting a notebook. So on first use, and whenever
  * a source changed, they are bundled with esbuild (tsx's own compiler, already installed) into
  * .cache/cli.js, and later runs load that one file (with V8's code cache). Without esbuild, or with
  * NBCONVERT_TS_NO_BUNDLE=1, the sources run through tsx directly.
  */
 "use strict";
+// The launcher (bin/nbconvert-ts) starts Node without NODE_EXTRA_CA_CERTS, for speed: the kernels
+// this process starts get it back.
+if (process.env.NBCONVERT_TS_EXTRA_CA_CERTS !== undefined) {
+  process.env.NODE_EXTRA_CA_CERTS = process.env.NBCONVERT_TS_EXTRA_CA_CERTS;
+  delete process.env.NBCONVERT_TS_EXTRA_CA_CERTS;
+}
 // Regular expressions straight to machine code: highlight.js and marked build large ones that
 // each run only a few times per export, and V8's default (interpret first, compile later) does
 // the work twice. About a third less CPU for highlighting; it concerns only this process.
