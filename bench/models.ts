@@ -13,6 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { FusedLstm } from "../lib/layers/fusedLstm";
+import { adam as courseAdam } from "../lib/train/adam";
 import { TransformerEncoderBlock } from "../lib/layers/transformerBlock";
 import { CharLstm } from "../lib/models/charLstm";
 
@@ -26,8 +27,9 @@ export interface TrainStep {
 
 const SEED = 1234;
 
+/** The course's Adam (lib/train/adam.ts; one TensorFlow kernel per weight on the native backend). */
 function adam(lr = 1e-3, beta1 = 0.9): tf.Optimizer {
-  return tf.train.adam(lr, beta1, 0.999, 1e-8);
+  return process.env.BENCH_TFJS_ADAM === "1" ? tf.train.adam(lr, beta1, 0.999, 1e-8) : courseAdam(lr, beta1, 0.999, 1e-8);
 }
 
 function trainableWeights(...layers: tf.layers.Layer[]): tf.Variable[] {

@@ -16,6 +16,7 @@ import { patchWasmMatMul } from "./wasm/fastMatMul";
 import { registerFastTileGradient } from "./wasm/tileGradient";
 import { patchWasmSlice } from "./wasm/fastSlice";
 import { registerWasmSegmentSum } from "./wasm/segmentSum";
+import { registerNativeActivationGradients } from "./native/activationGradients";
 import { patchWasmTile } from "./wasm/fastTile";
 
 export type BackendChoice = "gpu" | "node" | "wasm" | "cpu";
@@ -79,6 +80,7 @@ async function tryStart(choice: BackendChoice): Promise<string | null> {
         if (!isInstalled(pkg)) return `${pkg} is not installed`;
         process.env.TF_CPP_MIN_LOG_LEVEL ??= "2"; // TensorFlow's C++ start-up banners, noise in a notebook
         require(pkg); // registers the "tensorflow" backend into our single tfjs-core
+        registerNativeActivationGradients(); // one ReluGrad kernel where tfjs-node runs seven ops
         return (await tf.setBackend("tensorflow")) ? null : `${pkg} loaded but did not start`;
       }
       case "wasm": {

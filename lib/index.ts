@@ -16,6 +16,7 @@ export * from "./viz/plot";
 export * from "./viz/table";
 export * from "./train/progress";
 export * from "./train/loop";
+export * from "./train/adam";
 export * from "./metrics/report";
 export * from "./layers/attention";
 export * from "./layers/multiHeadAttention";

@@ -10,6 +10,7 @@
  * is the same number, without a [sentences, words] matrix (whose backward pass is slow on wasm).
  */
 import * as tf from "@tensorflow/tfjs";
+import { adam } from "../train/adam";
 import { minimizeStep } from "../train/loop";
 import { preTokenize } from "../text/wordPiece";
 
@@ -58,7 +59,7 @@ export class BagOfWordsClassifier {
 
     const x = model.featurize(texts);
     const y = tf.tensor1d(labels.map(Number)); // [n]
-    const optimizer = tf.train.adam(options.learningRate ?? 0.05);
+    const optimizer = adam(options.learningRate ?? 0.05);
     const losses: number[] = [];
     for (let i = 0; i < steps; i++) {
       losses.push(

@@ -13,6 +13,7 @@
  * window starting from a zero state, with Adam and gradient clipping by global norm.
  */
 import * as tf from "@tensorflow/tfjs";
+import { adam } from "../train/adam";
 import { fusedLstmStep, LstmState } from "../layers/lstmCell";
 import { random } from "../seed";
 import { bitsPerCharFromLogits } from "../metrics/bitsPerChar";
@@ -54,7 +55,7 @@ export class CharLstm {
     this.U = tf.variable(tf.randomUniform([u, 4 * u], -r, r));
     this.Wy = tf.variable(tf.randomUniform([u, V], -r, r));
     this.by = tf.variable(tf.zeros([V]));
-    this.optimizer = tf.train.adam(config.learningRate ?? 1e-2);
+    this.optimizer = adam(config.learningRate ?? 1e-2);
   }
 
   get variables(): tf.Variable[] {

@@ -4,6 +4,7 @@
  * reaches ≥ 0.98 test accuracy within a few epochs.
  */
 import * as tf from "@tensorflow/tfjs";
+import { adam } from "../train/adam";
 import { batchIndices } from "../data/batches";
 import { MnistSet, mnistImages, mnistLabels } from "../data/mnist";
 import { trainLoop, TrainHistory } from "../train/loop";
@@ -43,7 +44,7 @@ export interface ClassifierTrainingOptions {
  */
 export async function trainMnistClassifier(model: tf.LayersModel, train: MnistSet, options: ClassifierTrainingOptions): Promise<TrainHistory> {
   const batchSize = options.batchSize ?? 128;
-  if (model.optimizer == null) model.compile({ optimizer: tf.train.adam(options.learningRate ?? 1e-3), loss: "sparseCategoricalCrossentropy" });
+  if (model.optimizer == null) model.compile({ optimizer: adam(options.learningRate ?? 1e-3), loss: "sparseCategoricalCrossentropy" });
   let batches = batchIndices(train.count, batchSize, { dropLast: true });
   return trainLoop({
     steps: options.steps,

@@ -10,6 +10,7 @@
  * Each step runs inside tf.tidy; the loss is read on the host outside it.
  */
 import * as tf from "@tensorflow/tfjs";
+import { adam } from "./adam";
 import { DenseAutoencoder } from "../models/autoencoder";
 import { binaryCrossEntropyFromLogits } from "../losses/reconstruction";
 import { l1ActivityPenalty } from "../losses/sparsity";
@@ -37,7 +38,7 @@ export async function trainAutoencoder(model: DenseAutoencoder, data: FlatImages
   if (pixelsPerImage(data) !== model.config.inputSize) {
     throw new Error(`trainAutoencoder: the images have ${pixelsPerImage(data)} pixels, the model expects ${model.config.inputSize}`);
   }
-  const optimizer = tf.train.adam(learningRate);
+  const optimizer = adam(learningRate);
   const variables = model.trainableWeights();
   const sampler = new BatchSampler(data.count, batchSize);
   try {

@@ -6,6 +6,7 @@
  *                     + cross-entropy of "is b the sentence after a?" (mean over rows)
  */
 import * as tf from "@tensorflow/tfjs";
+import { adam } from "./adam";
 import { SentencePair, makeSentencePairs } from "../data/sentencePairs";
 import { batchIndices } from "../data/batches";
 import { BertClassifier, MiniBert } from "../models/bert";
@@ -239,7 +240,7 @@ export async function fineTuneClassifier(classifier: BertClassifier, tokenizer: 
   const stepsPerEpoch = Math.ceil(data.length / batchSize);
   const total = options.steps ?? epochs * stepsPerEpoch;
   const warmup = Math.max(1, Math.round((options.warmupFraction ?? 0.1) * total));
-  const optimizer = tf.train.adam(peak);
+  const optimizer = adam(peak);
   const variables = classifier.trainableVariables();
   const losses: number[] = [];
   let step = 0;

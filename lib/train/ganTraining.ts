@@ -10,6 +10,7 @@
  * change the variables it is given. `snapshotWeights` + `weightsIdentical` check it bit for bit.
  */
 import * as tf from "@tensorflow/tfjs";
+import { adam } from "./adam";
 import { GanNoiseKind, sampleGanNoise } from "../models/gan";
 import { discriminatorLoss, generatorLoss, GeneratorLossKind } from "../losses/gan";
 import { batchIndices } from "../data/batches";
@@ -85,8 +86,8 @@ export class GanTrainer {
     const lr = config.learningRate ?? 2e-4;
     const beta1 = config.beta1 ?? 0.5;
     // Two optimisers: each keeps Adam moments for its own side's variables only.
-    this.dOptimizer = tf.train.adam(lr, beta1);
-    this.gOptimizer = tf.train.adam(lr, beta1);
+    this.dOptimizer = adam(lr, beta1);
+    this.gOptimizer = adam(lr, beta1);
     this.dVars = trainableVariables(this.discriminator);
     this.gVars = trainableVariables(this.generator);
     this.averagedGenerator = config.averagedGenerator ?? null;

@@ -3,6 +3,7 @@
  * the true mask, averaged over pixels and images.
  */
 import * as tf from "@tensorflow/tfjs";
+import { adam } from "./adam";
 import { UNet } from "../models/unet";
 import { binaryCrossEntropyFromLogitsPerExample } from "../losses/reconstruction";
 import { BatchSampler, mapInBatches } from "./batching";
@@ -35,7 +36,7 @@ export async function trainSegmentation(unet: UNet, data: SegmentationSet, optio
   const { size } = data;
   if (unet.config.size !== size || unet.config.channels !== 1) throw new Error(`trainSegmentation: the data is ${size}×${size}×1, the U-Net expects ${unet.config.size}×${unet.config.size}×${unet.config.channels}`);
   const P = size * size;
-  const optimizer = tf.train.adam(learningRate);
+  const optimizer = adam(learningRate);
   const variables = unet.trainableWeights();
   const sampler = new BatchSampler(data.count, batchSize);
   try {

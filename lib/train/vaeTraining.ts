@@ -4,6 +4,7 @@
  * lecture can plot how they trade off.
  */
 import * as tf from "@tensorflow/tfjs";
+import { adam } from "./adam";
 import { elboTerms, Vae } from "../models/vae";
 import { BatchSampler, FlatImages, pixelsPerImage, rowsTensor } from "./batching";
 import { trainLoop, TrainHistory } from "./loop";
@@ -26,7 +27,7 @@ export interface VaeHistory extends TrainHistory {
 export async function trainVae(vae: Vae, data: FlatImages, options: VaeTrainingOptions): Promise<VaeHistory> {
   const { steps, batchSize = 128, learningRate = 1e-3 } = options;
   if (pixelsPerImage(data) !== vae.config.inputSize) throw new Error(`trainVae: the images have ${pixelsPerImage(data)} pixels, the model expects ${vae.config.inputSize}`);
-  const optimizer = tf.train.adam(learningRate);
+  const optimizer = adam(learningRate);
   const variables = vae.trainableWeights();
   const sampler = new BatchSampler(data.count, batchSize);
   const reconstruction: number[] = [];

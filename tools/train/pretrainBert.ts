@@ -22,6 +22,7 @@ import * as os from "os";
 import * as path from "path";
 import { execSync } from "child_process";
 import * as tf from "@tensorflow/tfjs";
+import { adam } from "../../lib/train/adam";
 import { initBackend } from "../../lib/backend";
 import { seed, mulberry32 } from "../../lib/seed";
 import { loadMobyDick } from "../../lib/data/text";
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
   console.log(`unigram baseline: always "${baseline.token}" → ${(100 * baseline.accuracy).toFixed(1)}% of held-out masked tokens`);
 
   const stream = new PretrainingStream(tokenizer, train, args.maxLength);
-  const optimizer = tf.train.adam(args.lr);
+  const optimizer = adam(args.lr);
   const history: { step: number; seconds: number; trainLoss: number; maskedAccuracy: number; nspAccuracy: number; heldOutMlmLoss: number }[] = previous ? previous.history.slice() : [];
   const secondsBefore: number = previous?.seconds ?? 0;
   const cpuSecondsBefore: number = previous?.cpuSeconds ?? 0;

@@ -1,0 +1,51 @@
+/**
+ * Running one TensorFlow op by name on the native backend (tfjs-node, "tensorflow").
+ *
+ * tfjs-node executes every kernel as a TensorFlow eager op (TFE_Execute) through its binding;
+ * the same door takes any op in TensorFlow's registry, including fused ones TensorFlow.js never
+ * calls (ResourceApplyAdam, ReluGrad). Attributes follow the op's definition in TensorFlow's
+ * `ops.pbtxt`; resource handles come back as tensors of dtype "string" (tfjs-node's convention).
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** The parts of tfjs-node's NodeJSKernelBackend this module uses. */
+interface NativeBackend {
+  binding: Record<string, number>;
+  executeSingleOutput(name: string, attrs: OpAttr[], inputs: tf.Tensor[]): tf.Tensor;
+  executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
+}
+
+export interface OpAttr {
+  name: string;
+  type: number;
+  value: unknown;
+}
+
+/** True when the current backend runs TensorFlow's C++ kernels (tfjs-node or tfjs-node-gpu). */
+export function isNativeBackend(): boolean {
+  return tf.getBackend() === "tensorflow";
+}
+
+function native(): NativeBackend {
+  if (!isNativeBackend()) throw new Error(`native TensorFlow op requested on the "${tf.getBackend()}" backend`);
+  return tf.backend() as unknown as NativeBackend;
+}
+
+/** Attribute builders, named after TensorFlow's attribute kinds. */
+export const attr = {
+  float32: (name: string): OpAttr => ({ name, type: native().binding.TF_ATTR_TYPE, value: native().binding.TF_FLOAT }),
+  float: (name: string, value: number): OpAttr => ({ name, type: native().binding.TF_ATTR_FLOAT, value }),
+  bool: (name: string, value: boolean): OpAttr => ({ name, type: native().binding.TF_ATTR_BOOL, value }),
+  string: (name: string, value: string): OpAttr => ({ name, type: native().binding.TF_ATTR_STRING, value }),
+  shape: (name: string, value: number[]): OpAttr => ({ name, type: native().binding.TF_ATTR_SHAPE, value }),
+};
+
+/** Runs op `name` and returns its only output. */
+export function runOp(name: string, attrs: OpAttr[], inputs: tf.Tensor[]): tf.Tensor {
+  return native().executeSingleOutput(name, attrs, inputs);
+}
+
+/** Runs op `name` for its effect (ops with no outputs, like AssignVariableOp). */
+export function runOpForEffect(name: string, attrs: OpAttr[], inputs: tf.Tensor[]): void {
+  native().executeMultipleOutputs(name, attrs, inputs, 0);
+}
