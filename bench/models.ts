@@ -14,6 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { FusedLstm } from "../lib/layers/fusedLstm";
 import { adam as courseAdam } from "../lib/train/adam";
+import { sigmoidCrossEntropyWithLogits } from "../lib/losses/reconstruction";
 import { TransformerEncoderBlock } from "../lib/layers/transformerBlock";
 import { CharLstm } from "../lib/models/charLstm";
 
@@ -34,6 +35,11 @@ function adam(lr = 1e-3, beta1 = 0.9): tf.Optimizer {
 
 function trainableWeights(...layers: tf.layers.Layer[]): tf.Variable[] {
   return layers.flatMap((l) => l.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+}
+
+/** Mean binary cross-entropy from logits, as PyTorch's BCEWithLogitsLoss: the course's loss, with its gradient written out. */
+function bceWithLogits(targets: tf.Tensor, logits: tf.Tensor): tf.Scalar {
+  return tf.mean(sigmoidCrossEntropyWithLogits(targets, logits));
 }
 
 /** Runs `minimize` and reads the loss outside tidy (see FACTS: dataSync inside tidy is slow). */
@@ -66,7 +72,7 @@ export function makeDenseAutoencoder(batch: number): TrainStep {
   const loss = () => {
     let y: tf.Tensor = x;
     for (const l of layers) y = l.apply(y) as tf.Tensor; // logits [batch, 784]
-    return tf.losses.sigmoidCrossEntropy(x, y) as tf.Scalar;
+    return bceWithLogits(x, y);
   };
   return {
     samplesPerStep: batch,
@@ -101,12 +107,12 @@ export function makeMlpGan(batch = 128): TrainStep {
       const fake = tf.tidy(() => generate(z));
       const dLoss = minimizeAndRead(
         dOpt,
-        () => tf.add(tf.losses.sigmoidCrossEntropy(ones, run(d, real)), tf.losses.sigmoidCrossEntropy(zeros, run(d, fake))) as tf.Scalar,
+        () => tf.add(bceWithLogits(ones, run(d, real)), bceWithLogits(zeros, run(d, fake))) as tf.Scalar,
         dVars,
       );
       fake.dispose();
       // Generator, non-saturating loss: make D say 1 on fresh fakes.
-      const gLoss = minimizeAndRead(gOpt, () => tf.losses.sigmoidCrossEntropy(ones, run(d, generate(z))) as tf.Scalar, gVars);
+      const gLoss = minimizeAndRead(gOpt, () => bceWithLogits(ones, run(d, generate(z))), gVars);
       return dLoss + gLoss;
     },
     dispose: () => {

@@ -17,6 +17,7 @@ import { registerFastTileGradient } from "./wasm/tileGradient";
 import { patchWasmSlice } from "./wasm/fastSlice";
 import { registerWasmSegmentSum } from "./wasm/segmentSum";
 import { registerNativeActivationGradients } from "./native/activationGradients";
+import { registerNativeReshape } from "./native/fastReshape";
 import { patchWasmTile } from "./wasm/fastTile";
 
 export type BackendChoice = "gpu" | "node" | "wasm" | "cpu";
@@ -81,6 +82,7 @@ async function tryStart(choice: BackendChoice): Promise<string | null> {
         process.env.TF_CPP_MIN_LOG_LEVEL ??= "2"; // TensorFlow's C++ start-up banners, noise in a notebook
         require(pkg); // registers the "tensorflow" backend into our single tfjs-core
         registerNativeActivationGradients(); // one ReluGrad kernel where tfjs-node runs seven ops
+        registerNativeReshape(); // no new shape tensor per reshape
         return (await tf.setBackend("tensorflow")) ? null : `${pkg} loaded but did not start`;
       }
       case "wasm": {

@@ -27,12 +27,32 @@ export function binaryCrossEntropy(probs: tf.Tensor, target: tf.Tensor): tf.Scal
   });
 }
 
+/**
+ * Elementwise binary cross-entropy of targets x against logits z (same shapes):
+ *   max(z, 0) − z·x + log(1 + e^{−|z|})
+ * with its gradient written out, as PyTorch's BCEWithLogits does: ∂/∂z = σ(z) − x, ∂/∂x = −z.
+ * Differentiating the formula op by op gives the same numbers through about twenty kernels
+ * (relu's and abs's steps, exp, log1p, …), a fifth of a small model's training step.
+ */
+export function sigmoidCrossEntropyWithLogits(target: tf.Tensor, logits: tf.Tensor): tf.Tensor {
+  checkSameShape("sigmoidCrossEntropyWithLogits", logits, target);
+  return crossEntropyWithGradient(logits, target);
+}
+
+const crossEntropyWithGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [z, x, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([z, x]);
+  return {
+    value: tf.add(tf.sub(tf.relu(z), tf.mul(z, x)), tf.log1p(tf.exp(tf.neg(tf.abs(z))))),
+    gradFunc: (dy, [zSaved, xSaved]) => [tf.mul(dy, tf.sub(tf.sigmoid(zSaved), xSaved)), tf.mul(dy, tf.neg(zSaved))],
+  };
+}) as (logits: tf.Tensor, target: tf.Tensor) => tf.Tensor;
+
 /** The same loss from logits z (x̂ = σ(z)), numerically stable. Per example: [batch, D] → [batch] */
 export function binaryCrossEntropyFromLogitsPerExample(logits: tf.Tensor, target: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => {
     checkSameShape("binaryCrossEntropyFromLogits", logits, target);
-    const perElement = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, target)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-    return perElement.reshape([logits.shape[0], -1]).sum(-1) as tf.Tensor1D;
+    return sigmoidCrossEntropyWithLogits(target, logits).reshape([logits.shape[0], -1]).sum(-1) as tf.Tensor1D;
   });
 }
 

@@ -7,6 +7,7 @@ import {
   binaryCrossEntropyFromLogitsPerExample,
   meanSquaredError,
   meanSquaredErrorPerExample,
+  sigmoidCrossEntropyWithLogits,
 } from "../../../lib/losses/reconstruction";
 import { activationStats, l1ActivityPenalty } from "../../../lib/losses/sparsity";
 import { elboTerms, klDivergenceToStandardNormal, reparameterise } from "../../../lib/models/vae";
@@ -41,6 +42,35 @@ describe("autoencoder losses", () => {
     const perExample = binaryCrossEntropyFromLogitsPerExample(z, x);
     assert.deepEqual(perExample.shape, [2]);
     tf.dispose([z, x, perExample]);
+  });
+
+  it("the logits form's written-out gradient is σ(z) − x in z and −z in x, as differentiating the formula gives", () => {
+    const z = tf.tensor2d([[2, -1, 0.3], [-4, 5, 0]]);
+    const x = tf.tensor2d([[1, 0, 0.25], [0, 1, 0.5]]);
+    const dy = tf.tensor2d([[1, 2, 3], [0.5, -1, 2]]);
+    const formula = (zz: tf.Tensor, xx: tf.Tensor) => tf.add(tf.sub(tf.relu(zz), tf.mul(zz, xx)), tf.log1p(tf.exp(tf.neg(tf.abs(zz)))));
+    const ours = tf.grads((zz: tf.Tensor, xx: tf.Tensor) => tf.sum(tf.mul(sigmoidCrossEntropyWithLogits(xx, zz), dy)))([z, x]);
+    const autodiff = tf.grads((zz: tf.Tensor, xx: tf.Tensor) => tf.sum(tf.mul(formula(zz, xx), dy)))([z, x]);
+    for (let i = 0; i < 2; i++) {
+      const [a, b] = [ours[i].dataSync(), autodiff[i].dataSync()];
+      a.forEach((v, j) => close(v, b[j], 1e-5));
+    }
+    const expected = tf.mul(dy, tf.sub(tf.sigmoid(z), x)).dataSync();
+    ours[0].dataSync().forEach((v, j) => close(v, expected[j], 1e-6));
+    tf.dispose([z, x, dy, ...ours, ...autodiff]);
+  });
+
+  it("the logits form trains inside tf.tidy under minimize without freeing what its gradient needs", () => {
+    const w = tf.variable(tf.tensor2d([[0.5, -0.5]]));
+    const x = tf.tensor2d([[1, 0]]);
+    const optimizer = tf.train.sgd(0.5);
+    const before = tf.memory().numTensors;
+    const losses: number[] = [];
+    for (let i = 0; i < 5; i++) losses.push(value(optimizer.minimize(() => tf.tidy(() => binaryCrossEntropyFromLogits(w.mul(4), x)), true, [w])!));
+    assert.equal(tf.memory().numTensors, before, "tensors leaked");
+    assert.ok(losses[4] < losses[0], `loss should fall: ${losses}`);
+    tf.dispose([w, x]);
+    optimizer.dispose();
   });
 
   it("mean squared error per pixel and per example", () => {
