@@ -14,6 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import { forwardedKernels, registerWasmFallbacks } from "./wasm/fallbackKernels";
 import { patchWasmMatMul } from "./wasm/fastMatMul";
 import { registerFastTileGradient } from "./wasm/tileGradient";
+import { useFastLayerNormalization } from "./layers/layerNorm";
 import { patchWasmSlice } from "./wasm/fastSlice";
 import { registerWasmSegmentSum } from "./wasm/segmentSum";
 import { registerNativeActivationGradients } from "./native/activationGradients";
@@ -42,6 +43,7 @@ let current: BackendInfo | null = null;
 export async function initBackend(options: { quiet?: boolean; force?: BackendChoice } = {}): Promise<BackendInfo> {
   const requested = options.force ?? parseChoice(process.env.COURSE_BACKEND);
   registerFastTileGradient(); // every backend: tf.tile's stock gradient is a slice-and-add loop (wasm/tileGradient.ts)
+  useFastLayerNormalization(); // every backend: layer norm with its gradient written out (layers/layerNorm.ts)
   if (current && (requested == null || requested === current.choice)) return current;
 
   const candidates = requested ? [requested] : BACKEND_ORDER;
