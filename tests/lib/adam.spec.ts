@@ -5,17 +5,8 @@
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { backendInfo, initBackend, type BackendChoice } from "../../lib/backend";
+import { onNativeBackend } from "./onNativeBackend";
 import { adam } from "../../lib/train/adam";
-
-const nativeInstalled = (() => {
-  try {
-    require.resolve("@tensorflow/tfjs-node/package.json");
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 /** A two-layer regression whose weights start from fixed numbers, so every run is identical. */
 function tinyProblem() {
@@ -60,18 +51,7 @@ describe("adam (lib/train/adam.ts)", () => {
   it("takes the same steps as tf.train.adam on the test backend", sameStepsAsTfAdam);
 
   describe("on the native backend (one ResourceApplyAdam per weight)", function () {
-    let previous: BackendChoice | undefined;
-    before(async function () {
-      if (!nativeInstalled) {
-        console.log("      skipped: @tensorflow/tfjs-node is not installed (run `npm run setup:native` to build it)");
-        this.skip();
-      }
-      previous = backendInfo()?.choice;
-      await initBackend({ quiet: true, force: "node" });
-    });
-    after(async () => {
-      if (previous) await initBackend({ quiet: true, force: previous });
-    });
+    onNativeBackend();
 
     it("takes the same steps as tf.train.adam", sameStepsAsTfAdam);
 

@@ -5,6 +5,7 @@
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
+import { onNativeBackend } from "./onNativeBackend";
 import { backendInfo, initBackend, type BackendChoice } from "../../lib/backend";
 import { FusedLstm } from "../../lib/layers/fusedLstm";
 import { seed } from "../../lib/seed";
@@ -79,15 +80,7 @@ describe("FusedLstm", function () {
   });
 
   describe("on the native backend (BlockLSTMV2)", function () {
-    before(async function () {
-      try {
-        require.resolve("@tensorflow/tfjs-node/package.json");
-      } catch {
-        console.log("      skipped: @tensorflow/tfjs-node is not installed (npm run setup:native)");
-        this.skip();
-      }
-      await initBackend({ quiet: true, force: "node" });
-    });
+    onNativeBackend();
     it("matches tf.layers.lstm in outputs and gradients", () => compareWithLayersLstm(true, "auto"));
     it("matches when returning only the last step", () => compareWithLayersLstm(false, "auto"));
   });

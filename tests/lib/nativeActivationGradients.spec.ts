@@ -5,16 +5,7 @@
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { backendInfo, initBackend, type BackendChoice } from "../../lib/backend";
-
-const nativeInstalled = (() => {
-  try {
-    require.resolve("@tensorflow/tfjs-node/package.json");
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { onNativeBackend } from "./onNativeBackend";
 
 const X = [-2, -0.5, 0.5, 3];
 const DY = [1, 2, 3, 4];
@@ -34,18 +25,7 @@ async function gradient(f: (x: tf.Tensor) => tf.Tensor): Promise<{ values: numbe
 }
 
 describe("native activation gradients (lib/native/activationGradients.ts)", function () {
-  let previous: BackendChoice | undefined;
-  before(async function () {
-    if (!nativeInstalled) {
-      console.log("      skipped: @tensorflow/tfjs-node is not installed (run `npm run setup:native` to build it)");
-      this.skip();
-    }
-    previous = backendInfo()?.choice;
-    await initBackend({ quiet: true, force: "node" });
-  });
-  after(async () => {
-    if (previous) await initBackend({ quiet: true, force: previous });
-  });
+  onNativeBackend();
 
   it("relu: dy where x > 0, else 0, by one ReluGrad kernel", async () => {
     const { values, kernels } = await gradient((x) => tf.relu(x));

@@ -8,16 +8,8 @@ import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { backendInfo, initBackend, type BackendChoice } from "../../lib/backend";
 import { seed } from "../../lib/seed";
+import { skipWithoutNative } from "./onNativeBackend";
 import { makeCharLstm, makeDenseAutoencoder, makeEncoderBlock, makeMlpGan, type TrainStep } from "../../bench/models";
-
-function nativeInstalled(): boolean {
-  try {
-    require.resolve("@tensorflow/tfjs-node/package.json");
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Losses of `steps` training steps on one backend, from the same seeded weights and data. */
 async function lossesOn(backend: BackendChoice, make: () => TrainStep, steps: number): Promise<number[]> {
@@ -36,10 +28,7 @@ describe("native backend (tfjs-node from npm run setup:native)", function () {
   let previous: BackendChoice | undefined;
 
   before(async function () {
-    if (!nativeInstalled()) {
-      console.log("      skipped: @tensorflow/tfjs-node is not installed (run `npm run setup:native` to build it)");
-      this.skip();
-    }
+    skipWithoutNative(this);
     previous = backendInfo()?.choice;
   });
 

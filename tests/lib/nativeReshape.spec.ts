@@ -6,30 +6,10 @@
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { backendInfo, initBackend, type BackendChoice } from "../../lib/backend";
-
-const nativeInstalled = (() => {
-  try {
-    require.resolve("@tensorflow/tfjs-node/package.json");
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { onNativeBackend } from "./onNativeBackend";
 
 describe("native reshape (lib/native/fastReshape.ts)", function () {
-  let previous: BackendChoice | undefined;
-  before(async function () {
-    if (!nativeInstalled) {
-      console.log("      skipped: @tensorflow/tfjs-node is not installed (run `npm run setup:native` to build it)");
-      this.skip();
-    }
-    previous = backendInfo()?.choice;
-    await initBackend({ quiet: true, force: "node" });
-  });
-  after(async () => {
-    if (previous) await initBackend({ quiet: true, force: previous });
-  });
+  onNativeBackend();
 
   it("reshapes float and int tensors, the same shape many times, with the right values", () => {
     const x = tf.range(0, 24);

@@ -1,0 +1,31 @@
+/** Shared by the specs of lib/native/ and the native backend: they need tfjs-node (`npm run setup:native`). */
+import { backendInfo, initBackend, type BackendChoice } from "../../lib/backend";
+
+export function nativeInstalled(): boolean {
+  try {
+    require.resolve("@tensorflow/tfjs-node/package.json");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Skips the enclosing block, saying why, when tfjs-node is not installed. */
+export function skipWithoutNative(context: Mocha.Context): void {
+  if (nativeInstalled()) return;
+  console.log("      skipped: @tensorflow/tfjs-node is not installed (run `npm run setup:native` to build it)");
+  context.skip();
+}
+
+/** Call inside a describe: its tests run on the native backend, and the previous backend comes back after. */
+export function onNativeBackend(): void {
+  let previous: BackendChoice | undefined;
+  before(async function () {
+    skipWithoutNative(this);
+    previous = backendInfo()?.choice;
+    await initBackend({ quiet: true, force: "node" });
+  });
+  after(async () => {
+    if (previous) await initBackend({ quiet: true, force: previous });
+  });
+}
