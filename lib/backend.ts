@@ -19,6 +19,8 @@ import { patchWasmSlice } from "./wasm/fastSlice";
 import { registerWasmSegmentSum } from "./wasm/segmentSum";
 import { registerNativeActivationGradients } from "./native/activationGradients";
 import { registerNativeReshape } from "./native/fastReshape";
+import { registerSameTypeCast } from "./native/sameTypeCast";
+import { usePlainDenseOnNative } from "./native/plainDense";
 import { patchWasmTile } from "./wasm/fastTile";
 
 export type BackendChoice = "gpu" | "node" | "wasm" | "cpu";
@@ -85,6 +87,8 @@ async function tryStart(choice: BackendChoice): Promise<string | null> {
         require(pkg); // registers the "tensorflow" backend into our single tfjs-core
         registerNativeActivationGradients(); // one ReluGrad kernel where tfjs-node runs seven ops
         registerNativeReshape(); // no new shape tensor per reshape
+        registerSameTypeCast(); // float32 → float32 without a TensorFlow op
+        usePlainDenseOnNative(); // dense layers without fused matMul's reshapes
         return (await tf.setBackend("tensorflow")) ? null : `${pkg} loaded but did not start`;
       }
       case "wasm": {

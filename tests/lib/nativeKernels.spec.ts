@@ -1,14 +1,15 @@
 /**
- * lib/native/fastReshape.ts: the native backend's Reshape reuses one shape tensor per shape,
- * held outside TensorFlow.js's engine. Values and shapes stay right, nothing shows up in (or
- * leaks from) tf.memory(), and a program that reshapes to ever new shapes does not grow it.
+ * The native backend's replaced kernels. lib/native/fastReshape.ts: Reshape reuses one shape
+ * tensor per shape, held outside TensorFlow.js's engine; values and shapes stay right, nothing
+ * shows up in (or leaks from) tf.memory(), and ever new shapes do not grow it.
+ * lib/native/sameTypeCast.ts: a cast to the same type shares the data; other casts convert.
  * Skips when tfjs-node is not installed (`npm run setup:native`).
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { onNativeBackend } from "./onNativeBackend";
 
-describe("native reshape (lib/native/fastReshape.ts)", function () {
+describe("native kernels (lib/native/fastReshape.ts, sameTypeCast.ts)", function () {
   onNativeBackend();
 
   it("reshapes float and int tensors, the same shape many times, with the right values", () => {
@@ -32,5 +33,19 @@ describe("native reshape (lib/native/fastReshape.ts)", function () {
       assert.equal(total, (n * (n - 1)) / 2, `reshape to [${n}, 1]`);
     }
     assert.equal(tf.memory().numTensors, before);
+  });
+
+  it("casts to the same type without copying, and converts other types", () => {
+    const x = tf.tensor1d([1.5, -2.5, 3]);
+    const before = tf.memory().numDataBuffers;
+    const same = tf.cast(x, "float32");
+    assert.equal(tf.memory().numDataBuffers, before, "a same-type cast made a new buffer");
+    assert.deepEqual(Array.from(same.dataSync()), [1.5, -2.5, 3]);
+    x.dispose(); // the cast still holds the shared data
+    assert.deepEqual(Array.from(same.dataSync()), [1.5, -2.5, 3]);
+    const ints = tf.cast(same, "int32");
+    assert.equal(ints.dtype, "int32");
+    assert.deepEqual(Array.from(ints.dataSync()), [1, -2, 3]);
+    tf.dispose([same, ints]);
   });
 });
