@@ -5,6 +5,7 @@
 import { strict as assert } from "assert";
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { runHandouts, listLectures } from "../../../tools/nbconvert-ts/src/handouts";
 import { readNotebook } from "../../../tools/nbconvert-ts/src/notebook/read";
@@ -52,6 +53,8 @@ async function killDuringRun(signal: NodeJS.Signals) {
   for (const k of kernels) if (alive(k)) process.kill(k, "SIGKILL"); // do not leak one if the check fails
   assert.ok(gone, `kernel ${kernels} outlived the CLI (${signal})`);
   assert.ok(await waitUntil(() => guards().length === 0, 15_000), "its guard process is gone too");
+  const connectionFiles = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(`nbconvert-ts-${child.pid}-`) && f.endsWith(".json"));
+  assert.deepEqual(connectionFiles(), [], "the kernel's connection file (with its key) is removed");
   assert.ok(!fs.existsSync(path.join(out, "sleep.ipynb")), "no half-run notebook was written");
   return exit;
 }

@@ -10,8 +10,17 @@ export const CLI = path.join(ROOT, "tools", "nbconvert-ts", "bin", "nbconvert-ts
 
 export const fixture = (name: string) => path.join(FIXTURES, name);
 
+const made: string[] = [];
+// Removed when the test process ends; NBCONVERT_TS_KEEP_TMP=1 keeps them to look at after a failure.
+process.once("exit", () => {
+  if (process.env.NBCONVERT_TS_KEEP_TMP === "1") return;
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(label: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `nbconvert-ts-${label}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `nbconvert-ts-${label}-`));
+  made.push(dir);
+  return dir;
 }
 
 /** Pids of the kernels started by process `parentPid` (launch.ts puts it in their environment). */

@@ -9,7 +9,7 @@
  *   from its signal handlers).
  * - If this process dies without cleaning up (SIGKILL), a guard process notices at once: it
  *   holds the read end of a pipe only we write to, and when that pipe closes it kills the
- *   kernel's group. It is a separate process because the kernel's own event loop may be busy
+ *   kernel's group and removes the connection file. It is a separate process because the kernel's own event loop may be busy
  *   for many seconds (starting, or running a cell). As a second line, watchdog.cjs, preloaded
  *   into the kernel's node, does the same from inside the kernel when its loop is free.
  * - noWatch.cjs, also preloaded, turns off tslab's file watching (see there why).
@@ -61,8 +61,11 @@ export interface LaunchedKernel {
 }
 
 const WATCHDOG = path.join(PACKAGE_DIR, "src", "kernel", "watchdog.cjs");
-/** The guard: waits for EOF on stdin (we died or let go), then SIGKILLs the kernel's group. */
-const GUARD = `process.stdin.on("end", () => { try { process.kill(-Number(process.argv[1]), "SIGKILL"); } catch {} process.exit(0); }).resume();`;
+/**
+ * The guard: waits for EOF on stdin (we died or let go), then SIGKILLs the kernel's group and
+ * removes the connection file (it holds the HMAC key; nobody else would).
+ */
+const GUARD = `process.stdin.on("end", () => { try { process.kill(-Number(process.argv[1]), "SIGKILL"); } catch {} try { require("fs").rmSync(process.argv[2], { force: true }); } catch {} process.exit(0); }).resume();`;
 const NO_WATCH = path.join(PACKAGE_DIR, "src", "kernel", "noWatch.cjs");
 const live = new Set<LaunchedKernel>();
 
@@ -145,7 +148,7 @@ export async function launchKernel(found: FoundKernelSpec, options: { cwd?: stri
     throw new Error(`could not start kernel "${found.name}" (${argv[0]}): ${err.message}`);
   }
 
-  const guard = spawn(process.execPath, ["-e", GUARD, String(pid)], {
+  const guard = spawn(process.execPath, ["-e", GUARD, String(pid), connectionFile], {
     detached: true,
     stdio: ["pipe", "ignore", "ignore"],
     env: { ...process.env, NODE_OPTIONS: "" },
