@@ -17,10 +17,7 @@ import { registerFastTileGradient } from "./wasm/tileGradient";
 import { useFastLayerNormalization } from "./layers/layerNorm";
 import { patchWasmSlice } from "./wasm/fastSlice";
 import { registerWasmSegmentSum } from "./wasm/segmentSum";
-import { registerNativeActivationGradients } from "./native/activationGradients";
-import { registerNativeReshape } from "./native/fastReshape";
-import { registerSameTypeCast } from "./native/sameTypeCast";
-import { usePlainDenseOnNative } from "./native/plainDense";
+import { configureTensorFlow, patchTfjsNode } from "./native/nativeSetup";
 import { patchWasmTile } from "./wasm/fastTile";
 
 export type BackendChoice = "gpu" | "node" | "wasm" | "cpu";
@@ -83,12 +80,9 @@ async function tryStart(choice: BackendChoice): Promise<string | null> {
       case "node": {
         const pkg = choice === "gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node";
         if (!isInstalled(pkg)) return `${pkg} is not installed`;
-        process.env.TF_CPP_MIN_LOG_LEVEL ??= "2"; // TensorFlow's C++ start-up banners, noise in a notebook
+        configureTensorFlow(); // log level, intra-op threads (native/nativeSetup.ts)
         require(pkg); // registers the "tensorflow" backend into our single tfjs-core
-        registerNativeActivationGradients(); // one ReluGrad kernel where tfjs-node runs seven ops
-        registerNativeReshape(); // no new shape tensor per reshape
-        registerSameTypeCast(); // float32 → float32 without a TensorFlow op
-        usePlainDenseOnNative(); // dense layers without fused matMul's reshapes
+        patchTfjsNode();
         return (await tf.setBackend("tensorflow")) ? null : `${pkg} loaded but did not start`;
       }
       case "wasm": {
@@ -117,12 +111,17 @@ function isInstalled(pkg: string): boolean {
   }
 }
 
+function threadsText(intraOp: string | undefined): string {
+  if (intraOp == null || intraOp === "0") return "a thread per core";
+  return intraOp === "1" ? "1 thread" : `${intraOp} threads`;
+}
+
 function describe(choice: BackendChoice, forced: boolean, skipped: BackendInfo["skipped"]): BackendInfo {
   const tfName = tf.getBackend();
   const fallbackKernels = choice === "wasm" ? forwardedKernels() : [];
   const detail: Record<BackendChoice, string> = {
     gpu: "TensorFlow C++ with CUDA",
-    node: "TensorFlow C++ on the CPU",
+    node: `TensorFlow C++ on the CPU, ${threadsText(process.env.TF_NUM_INTRAOP_THREADS)}`,
     wasm: `XNNPACK, ${fallbackKernels.length} kernels via cpu`,
     cpu: "pure JavaScript, slow",
   };

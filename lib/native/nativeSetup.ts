@@ -1,0 +1,35 @@
+/**
+ * What the course changes about the native backend (tfjs-node), in the order it must happen:
+ * TensorFlow reads its settings from the environment when tfjs-node is loaded, and the kernel
+ * and gradient replacements go in once the "tensorflow" backend is registered.
+ */
+import * as os from "os";
+import { registerNativeActivationGradients } from "./activationGradients";
+import { registerNativeReshape } from "./fastReshape";
+import { usePlainDenseOnNative } from "./plainDense";
+import { registerSameTypeCast } from "./sameTypeCast";
+
+/** Intra-op threads the course gives TensorFlow when the user did not choose (TF_NUM_INTRAOP_THREADS). */
+export function defaultIntraOpThreads(cores = os.cpus().length): number | null {
+  // On 2 cores, waking the pool's second thread for every op costs more than it saves on the
+  // course's small ops (a [128, 784] multiply: 130 µs with 2 threads, 38 µs with 1): one
+  // thread trains the MLP GAN 1.2× and the transformer block 1.3× faster, the batch-512
+  // autoencoder (large products) 0.8× (docs/backends.md). Larger machines keep TensorFlow's
+  // default, one thread per core: not measured here.
+  return cores <= 2 ? 1 : null;
+}
+
+/** Before `require("@tensorflow/tfjs-node")`. */
+export function configureTensorFlow(): void {
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= "2"; // TensorFlow's C++ start-up banners, noise in a notebook
+  const threads = defaultIntraOpThreads();
+  if (threads != null) process.env.TF_NUM_INTRAOP_THREADS ??= String(threads);
+}
+
+/** After it: one TensorFlow kernel where tfjs-node runs several, or none where it runs one for nothing. */
+export function patchTfjsNode(): void {
+  registerNativeActivationGradients(); // ReluGrad where tfjs-node runs seven ops
+  registerNativeReshape(); // no new shape tensor per reshape
+  registerSameTypeCast(); // float32 → float32 without a TensorFlow op
+  usePlainDenseOnNative(); // dense layers without fused matMul's reshapes
+}

@@ -1,0 +1,36 @@
+/** lib/native/nativeSetup.ts: the settings TensorFlow gets before tfjs-node loads (no tfjs-node needed). */
+import { strict as assert } from "assert";
+import { configureTensorFlow, defaultIntraOpThreads } from "../../lib/native/nativeSetup";
+
+describe("native setup (lib/native/nativeSetup.ts)", () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const key of ["TF_NUM_INTRAOP_THREADS", "TF_CPP_MIN_LOG_LEVEL"]) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+  });
+
+  it("gives TensorFlow one intra-op thread on 2 cores or fewer, and its own default above", () => {
+    assert.equal(defaultIntraOpThreads(1), 1);
+    assert.equal(defaultIntraOpThreads(2), 1);
+    assert.equal(defaultIntraOpThreads(4), null);
+  });
+
+  it("never overrides a TF_NUM_INTRAOP_THREADS or TF_CPP_MIN_LOG_LEVEL the user set", () => {
+    process.env.TF_NUM_INTRAOP_THREADS = "2";
+    process.env.TF_CPP_MIN_LOG_LEVEL = "0";
+    configureTensorFlow();
+    assert.equal(process.env.TF_NUM_INTRAOP_THREADS, "2");
+    assert.equal(process.env.TF_CPP_MIN_LOG_LEVEL, "0");
+  });
+
+  it("sets the default where nothing was chosen", () => {
+    delete process.env.TF_NUM_INTRAOP_THREADS;
+    delete process.env.TF_CPP_MIN_LOG_LEVEL;
+    configureTensorFlow();
+    assert.equal(process.env.TF_CPP_MIN_LOG_LEVEL, "2");
+    const expected = defaultIntraOpThreads();
+    assert.equal(process.env.TF_NUM_INTRAOP_THREADS, expected == null ? undefined : String(expected));
+  });
+});
