@@ -24,6 +24,12 @@ export function configureTensorFlow(): void {
   process.env.TF_CPP_MIN_LOG_LEVEL ??= "2"; // TensorFlow's C++ start-up banners, noise in a notebook
   const threads = defaultIntraOpThreads();
   if (threads != null) process.env.TF_NUM_INTRAOP_THREADS ??= String(threads);
+  // TensorFlow turns its oneDNN kernels on by default only on CPUs with the newest vector
+  // extensions (AVX-512 VNNI and up). On the course's AVX2 machines it left them off, and its
+  // batched products ran Eigen's generic contraction: half as fast on attention's
+  // [32, 4, 64, 16] products (perf). On: transformer block 0.39 → 0.46-0.50 of PyTorch
+  // (docs/backends.md). TensorFlow says so once on stderr when it loads.
+  process.env.TF_ENABLE_ONEDNN_OPTS ??= "1";
 }
 
 /** After it: one TensorFlow kernel where tfjs-node runs several, or none where it runs one for nothing. */

@@ -5,7 +5,7 @@ import { configureTensorFlow, defaultIntraOpThreads } from "../../lib/native/nat
 describe("native setup (lib/native/nativeSetup.ts)", () => {
   const saved = { ...process.env };
   afterEach(() => {
-    for (const key of ["TF_NUM_INTRAOP_THREADS", "TF_CPP_MIN_LOG_LEVEL"]) {
+    for (const key of ["TF_NUM_INTRAOP_THREADS", "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS"]) {
       if (saved[key] === undefined) delete process.env[key];
       else process.env[key] = saved[key];
     }
@@ -17,19 +17,23 @@ describe("native setup (lib/native/nativeSetup.ts)", () => {
     assert.equal(defaultIntraOpThreads(4), null);
   });
 
-  it("never overrides a TF_NUM_INTRAOP_THREADS or TF_CPP_MIN_LOG_LEVEL the user set", () => {
+  it("never overrides a TF_NUM_INTRAOP_THREADS, TF_CPP_MIN_LOG_LEVEL or TF_ENABLE_ONEDNN_OPTS the user set", () => {
     process.env.TF_NUM_INTRAOP_THREADS = "2";
     process.env.TF_CPP_MIN_LOG_LEVEL = "0";
+    process.env.TF_ENABLE_ONEDNN_OPTS = "0";
     configureTensorFlow();
     assert.equal(process.env.TF_NUM_INTRAOP_THREADS, "2");
     assert.equal(process.env.TF_CPP_MIN_LOG_LEVEL, "0");
+    assert.equal(process.env.TF_ENABLE_ONEDNN_OPTS, "0");
   });
 
-  it("sets the default where nothing was chosen", () => {
+  it("sets the defaults where nothing was chosen (oneDNN on)", () => {
     delete process.env.TF_NUM_INTRAOP_THREADS;
     delete process.env.TF_CPP_MIN_LOG_LEVEL;
+    delete process.env.TF_ENABLE_ONEDNN_OPTS;
     configureTensorFlow();
     assert.equal(process.env.TF_CPP_MIN_LOG_LEVEL, "2");
+    assert.equal(process.env.TF_ENABLE_ONEDNN_OPTS, "1");
     const expected = defaultIntraOpThreads();
     assert.equal(process.env.TF_NUM_INTRAOP_THREADS, expected == null ? undefined : String(expected));
   });
