@@ -191,7 +191,8 @@ export function makeEncoderBlock(config: EncoderBlockBenchConfig = {}): TrainSte
     // wasm's rank-5 transpose is slow)
     const heads4 = (t: tf.Tensor) => t.reshape([b, tokens, heads, dk]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
     const [q, k, v] = tf.split(qkv.apply(flat) as tf.Tensor2D, 3, 1).map(heads4);
-    const scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dk)); // [batch, heads, tokens, tokens]
+    // q scaled before the product, as lib/layers/attention.ts and PyTorch's scaled_dot_product_attention do
+    const scores = tf.matMul(q.mul(1 / Math.sqrt(dk)), k, false, true); // [batch, heads, tokens, tokens]
     const context = tf.matMul(tf.softmax(scores), v); // [batch, heads, tokens, dk]
     const merged = context.transpose([0, 2, 1, 3]).reshape([b * tokens, dModel]);
     const x1 = ln1.apply(flat.add(proj.apply(merged) as tf.Tensor)) as tf.Tensor2D;
