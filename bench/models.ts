@@ -14,6 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { FusedLstm } from "../lib/layers/fusedLstm";
 import { adam as courseAdam } from "../lib/train/adam";
+import { minimizeStep } from "../lib/train/loop";
 import { sigmoidCrossEntropyWithLogits } from "../lib/losses/reconstruction";
 import { TransformerEncoderBlock } from "../lib/layers/transformerBlock";
 import { CharLstm } from "../lib/models/charLstm";
@@ -28,9 +29,9 @@ export interface TrainStep {
 
 const SEED = 1234;
 
-/** The course's Adam (lib/train/adam.ts; one TensorFlow kernel per weight on the native backend). */
+/** The course's Adam (lib/train/adam.ts; one TensorFlow kernel per weight on native), with PyTorch's ε. */
 function adam(lr = 1e-3, beta1 = 0.9): tf.Optimizer {
-  return process.env.BENCH_TFJS_ADAM === "1" ? tf.train.adam(lr, beta1, 0.999, 1e-8) : courseAdam(lr, beta1, 0.999, 1e-8);
+  return courseAdam(lr, beta1, 0.999, 1e-8);
 }
 
 function trainableWeights(...layers: tf.layers.Layer[]): tf.Variable[] {
@@ -40,14 +41,6 @@ function trainableWeights(...layers: tf.layers.Layer[]): tf.Variable[] {
 /** Mean binary cross-entropy from logits, as PyTorch's BCEWithLogitsLoss: the course's loss, with its gradient written out. */
 function bceWithLogits(targets: tf.Tensor, logits: tf.Tensor): tf.Scalar {
   return tf.mean(sigmoidCrossEntropyWithLogits(targets, logits));
-}
-
-/** Runs `minimize` and reads the loss outside tidy (see FACTS: dataSync inside tidy is slow). */
-function minimizeAndRead(optimizer: tf.Optimizer, loss: () => tf.Scalar, vars: tf.Variable[]): number {
-  const cost = optimizer.minimize(loss, true, vars) as tf.Scalar;
-  const value = cost.dataSync()[0];
-  cost.dispose();
-  return value;
 }
 
 function disposeAll(optimizer: tf.Optimizer, tensors: tf.Tensor[], layers: tf.layers.Layer[]): void {
@@ -76,7 +69,7 @@ export function makeDenseAutoencoder(batch: number): TrainStep {
   };
   return {
     samplesPerStep: batch,
-    step: () => minimizeAndRead(optimizer, loss, vars),
+    step: () => minimizeStep(optimizer, vars, loss),
     dispose: () => disposeAll(optimizer, [x], layers),
   };
 }
@@ -105,14 +98,10 @@ export function makeMlpGan(batch = 128): TrainStep {
     step: () => {
       // Discriminator: real → 1, fake → 0; the fakes are constants here (no gradient into G).
       const fake = tf.tidy(() => generate(z));
-      const dLoss = minimizeAndRead(
-        dOpt,
-        () => tf.add(bceWithLogits(ones, run(d, real)), bceWithLogits(zeros, run(d, fake))) as tf.Scalar,
-        dVars,
-      );
+      const dLoss = minimizeStep(dOpt, dVars, () => tf.add(bceWithLogits(ones, run(d, real)), bceWithLogits(zeros, run(d, fake))) as tf.Scalar);
       fake.dispose();
       // Generator, non-saturating loss: make D say 1 on fresh fakes.
-      const gLoss = minimizeAndRead(gOpt, () => bceWithLogits(ones, run(d, generate(z))), gVars);
+      const gLoss = minimizeStep(gOpt, gVars, () => bceWithLogits(ones, run(d, generate(z))));
       return dLoss + gLoss;
     },
     dispose: () => {
@@ -152,7 +141,7 @@ export function makeCharLstm(config: CharLstmBenchConfig = {}): TrainStep {
   };
   return {
     samplesPerStep: batch,
-    step: () => minimizeAndRead(optimizer, loss, vars),
+    step: () => minimizeStep(optimizer, vars, loss),
     dispose: () => disposeAll(optimizer, [ids, x, y], [rnn, head]),
   };
 }
@@ -206,7 +195,7 @@ export function makeEncoderBlock(config: EncoderBlockBenchConfig = {}): TrainSte
   const loss = () => tf.losses.meanSquaredError(target, forward(x)) as tf.Scalar;
   return {
     samplesPerStep: batch,
-    step: () => minimizeAndRead(optimizer, loss, vars),
+    step: () => minimizeStep(optimizer, vars, loss),
     dispose: () => disposeAll(optimizer, [x, target], layers),
   };
 }
@@ -223,7 +212,7 @@ export function makeCourseEncoderBlock(config: EncoderBlockBenchConfig = {}): Tr
   const loss = () => tf.losses.meanSquaredError(target, block.apply(x) as tf.Tensor) as tf.Scalar;
   return {
     samplesPerStep: batch,
-    step: () => minimizeAndRead(optimizer, loss, vars),
+    step: () => minimizeStep(optimizer, vars, loss),
     dispose: () => disposeAll(optimizer, [x, target], [block]),
   };
 }

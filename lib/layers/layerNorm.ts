@@ -15,6 +15,7 @@
  * twelve kernels, the same numbers to float32 rounding (tests/lib/layerNorm.spec.ts).
  */
 import * as tf from "@tensorflow/tfjs";
+import { patchOnce, replaceLayerCall } from "../tfPatch";
 
 /** x: [..., d], gamma and beta: [d] → [..., d] */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
@@ -71,24 +72,20 @@ interface LayerNormalizationLayer {
   beta: { read(): tf.Tensor };
 }
 
-const PATCHED = Symbol.for("course.fastLayerNormalization");
-
 /**
  * Makes every tf.layers.layerNormalization over the last axis (the transformer's, GPT's,
  * ViT's) compute with `layerNorm`: same weights, same outputs, fewer kernels in training. Other
  * configurations (several axes, no γ or β) keep tfjs-layers' own code.
  */
 export function useFastLayerNormalization(): boolean {
-  type Call = (this: LayerNormalizationLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: unknown) => tf.Tensor;
-  const proto = Object.getPrototypeOf(tf.layers.layerNormalization({})) as { call: Call; [PATCHED]?: boolean };
-  if (proto[PATCHED]) return false;
-  const stock = proto.call;
-  proto.call = function (inputs, kwargs) {
-    const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    const lastAxisOnly = this.axis.length === 1 && this.axis[0] === x.rank - 1;
-    if (!lastAxisOnly || !this.scale || !this.center || (Array.isArray(inputs) && inputs.length !== 1)) return stock.call(this, inputs, kwargs);
-    return tf.tidy(() => layerNorm(x, this.gamma.read(), this.beta.read(), this.epsilon));
-  };
-  proto[PATCHED] = true;
-  return true;
+  return patchOnce("layers.layerNormalization", () =>
+    replaceLayerCall<LayerNormalizationLayer>(tf.layers.layerNormalization({}), (original) =>
+      function (inputs, kwargs) {
+        const x = Array.isArray(inputs) ? inputs[0] : inputs;
+        const lastAxisOnly = this.axis.length === 1 && this.axis[0] === x.rank - 1;
+        if (!lastAxisOnly || !this.scale || !this.center || (Array.isArray(inputs) && inputs.length !== 1)) return original.call(this, inputs, kwargs);
+        return tf.tidy(() => layerNorm(x, this.gamma.read(), this.beta.read(), this.epsilon));
+      },
+    ),
+  );
 }

@@ -9,9 +9,8 @@
  * and hands the other backends TensorFlow.js's own gradient.
  */
 import * as tf from "@tensorflow/tfjs";
+import { patchOnce, replaceGradient } from "../tfPatch";
 import { attr, isNativeBackend, runOp } from "./tfOp";
-
-const REGISTERED = Symbol.for("course.nativeActivationGradients");
 
 interface Activation {
   /** TensorFlow.js's kernel, whose gradient is replaced. */
@@ -34,11 +33,10 @@ const ACTIVATIONS: Activation[] = [
 ];
 
 export function registerNativeActivationGradients(): boolean {
-  const registry = globalThis as unknown as Record<symbol, boolean>;
-  if (registry[REGISTERED]) return false;
-  for (const a of ACTIVATIONS) register(a);
-  registry[REGISTERED] = true;
-  return true;
+  return patchOnce("native.activationGradients", () => {
+    for (const a of ACTIVATIONS) register(a);
+    return true;
+  });
 }
 
 function register(a: Activation): void {
@@ -59,28 +57,13 @@ function register(a: Activation): void {
       x: () => tf.zerosLike(x),
     }),
   });
-  withoutOverrideWarning(a.kernel, () =>
-    tf.registerGradient({
-      kernelName: a.kernel,
-      inputsToSave: ["x"],
-      gradFunc: (dy, saved, attrs) => {
-        if (!isNativeBackend()) return stock.gradFunc(dy, saved, attrs);
-        const [x] = saved;
-        return { x: () => tf.engine().runKernel(a.gradKernel, { dy: dy as tf.Tensor, x }, attrs) as tf.Tensor };
-      },
-    }),
-  );
-}
-
-/** registerGradient warns when it replaces a gradient; these replacements are deliberate. */
-function withoutOverrideWarning(kernel: string, register: () => void): void {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (!String(args[0]).includes(`Overriding the gradient for '${kernel}'`)) warn(...args);
-  };
-  try {
-    register();
-  } finally {
-    console.warn = warn;
-  }
+  replaceGradient({
+    kernelName: a.kernel,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved, attrs) => {
+      if (!isNativeBackend()) return stock.gradFunc(dy, saved, attrs);
+      const [x] = saved;
+      return { x: () => tf.engine().runKernel(a.gradKernel, { dy: dy as tf.Tensor, x }, attrs) as tf.Tensor };
+    },
+  });
 }

@@ -9,56 +9,43 @@
  * count in tf.memory()), and is reused.
  */
 import * as tf from "@tensorflow/tfjs";
-
-/** The parts of tfjs-node's NodeJSKernelBackend and binding this kernel uses. */
-interface NodeBackend {
-  binding: {
-    TF_INT32: number;
-    TF_ATTR_TYPE: number;
-    createTensor(shape: number[], dtype: number, values: Int32Array): number;
-    deleteTensor(id: number): void;
-    executeOp(name: string, attrs: unknown[], inputIds: number[], numOutputs: number): unknown[];
-  };
-  getDTypeInteger(dtype: tf.DataType): number;
-  getInputTensorIds(tensors: tf.TensorInfo[]): number[];
-  createOutputTensor(metadata: unknown): tf.Tensor;
-}
+import { patchOnce, replaceKernel } from "../tfPatch";
+import type { NativeBackend } from "./tfOp";
 
 // A training loop reshapes to a few dozen shapes; a program that makes endless new ones
 // (growing sequences) must not grow this without bound, so it starts over when full.
 const MAX_SHAPES = 1024;
 
 const shapeIds = new Map<string, number>();
-let registered = false;
 
-export function registerNativeReshape(): void {
-  if (registered) return;
-  registered = true;
-  if (tf.getKernel("Reshape", "tensorflow") != null) tf.unregisterKernel("Reshape", "tensorflow"); // tfjs-node's
-  tf.registerKernel({
-    kernelName: "Reshape",
-    backendName: "tensorflow",
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const nb = backend as unknown as NodeBackend;
+export function registerNativeReshape(): boolean {
+  return patchOnce("native.reshape", () =>
+    replaceKernel("tensorflow", "Reshape", () => ({ inputs, attrs, backend }) => {
+      const nb = backend as unknown as NativeBackend;
       const x = inputs.x as tf.TensorInfo;
       const shape = (attrs as unknown as { shape: number[] }).shape;
-      const key = shape.join(",");
-      let shapeId = shapeIds.get(key);
-      if (shapeId == null) {
-        if (shapeIds.size >= MAX_SHAPES) {
-          for (const id of shapeIds.values()) nb.binding.deleteTensor(id);
-          shapeIds.clear();
-        }
-        shapeId = nb.binding.createTensor([shape.length], nb.binding.TF_INT32, Int32Array.from(shape));
-        shapeIds.set(key, shapeId);
-      }
       const typeAttrs = [
         { name: "T", type: nb.binding.TF_ATTR_TYPE, value: nb.getDTypeInteger(x.dtype) },
         { name: "Tshape", type: nb.binding.TF_ATTR_TYPE, value: nb.binding.TF_INT32 },
       ];
       const [xId] = nb.getInputTensorIds([x]);
-      const [output] = nb.binding.executeOp("Reshape", typeAttrs, [xId, shapeId], 1);
+      const [output] = nb.binding.executeOp("Reshape", typeAttrs, [xId, shapeTensorId(nb, shape)], 1);
       return nb.createOutputTensor(output);
-    },
-  });
+    }),
+  );
+}
+
+/** The binding's id of an int32 tensor holding `shape`, made on first use. */
+function shapeTensorId(nb: NativeBackend, shape: number[]): number {
+  const key = shape.join(",");
+  let id = shapeIds.get(key);
+  if (id == null) {
+    if (shapeIds.size >= MAX_SHAPES) {
+      for (const old of shapeIds.values()) nb.binding.deleteTensor(old);
+      shapeIds.clear();
+    }
+    id = nb.binding.createTensor([shape.length], nb.binding.TF_INT32, Int32Array.from(shape));
+    shapeIds.set(key, id);
+  }
+  return id;
 }

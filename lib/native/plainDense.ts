@@ -10,6 +10,7 @@
  * tfjs-layers' own code: wasm's XNNPACK really fuses.
  */
 import * as tf from "@tensorflow/tfjs";
+import { patchOnce, replaceLayerCall } from "../tfPatch";
 import { isNativeBackend } from "./tfOp";
 
 /** What the patch reads of a built tf.layers.Dense. */
@@ -19,22 +20,18 @@ interface DenseLayer {
   activation: { apply(x: tf.Tensor): tf.Tensor } | null;
 }
 
-const PATCHED = Symbol.for("course.plainDenseOnNative");
-
 export function usePlainDenseOnNative(): boolean {
-  type Call = (this: DenseLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: unknown) => tf.Tensor;
-  const proto = Object.getPrototypeOf(tf.layers.dense({ units: 1 })) as { call: Call; [PATCHED]?: boolean };
-  if (proto[PATCHED]) return false;
-  const stock = proto.call;
-  proto.call = function (inputs, kwargs) {
-    const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    if (!isNativeBackend() || x.rank !== 2 || (Array.isArray(inputs) && inputs.length !== 1)) return stock.call(this, inputs, kwargs);
-    return tf.tidy(() => {
-      let y = tf.matMul(x, this.kernel.read()); // [batch, units]
-      if (this.bias != null) y = tf.add(y, this.bias.read());
-      return this.activation != null ? this.activation.apply(y) : y;
-    });
-  };
-  proto[PATCHED] = true;
-  return true;
+  return patchOnce("native.plainDense", () =>
+    replaceLayerCall<DenseLayer>(tf.layers.dense({ units: 1 }), (original) =>
+      function (inputs, kwargs) {
+        const x = Array.isArray(inputs) ? inputs[0] : inputs;
+        if (!isNativeBackend() || x.rank !== 2 || (Array.isArray(inputs) && inputs.length !== 1)) return original.call(this, inputs, kwargs);
+        return tf.tidy(() => {
+          let y = tf.matMul(x, this.kernel.read()); // [batch, units]
+          if (this.bias != null) y = tf.add(y, this.bias.read());
+          return this.activation != null ? this.activation.apply(y) : y;
+        });
+      },
+    ),
+  );
 }

@@ -6,26 +6,16 @@
  * mean of a layer norm. Here such a cast shares the input's data, as tfjs-node's Identity does.
  */
 import * as tf from "@tensorflow/tfjs";
+import { patchOnce, replaceKernel } from "../tfPatch";
+import type { NativeBackend } from "./tfOp";
 
-interface NodeBackend {
-  incRef(dataId: tf.DataId): void;
-}
-
-let registered = false;
-
-export function registerSameTypeCast(): void {
-  if (registered) return;
-  registered = true;
-  const stock = tf.getKernel("Cast", "tensorflow");
-  if (stock == null) throw new Error("tfjs-node registers no Cast kernel to wrap");
-  tf.unregisterKernel("Cast", "tensorflow");
-  tf.registerKernel({
-    ...stock,
-    kernelFunc: (args) => {
+export function registerSameTypeCast(): boolean {
+  return patchOnce("native.sameTypeCast", () =>
+    replaceKernel("tensorflow", "Cast", (original) => (args) => {
       const x = args.inputs.x as tf.TensorInfo;
-      if (x.dtype !== (args.attrs as unknown as { dtype: tf.DataType }).dtype) return stock.kernelFunc(args);
-      (args.backend as unknown as NodeBackend).incRef(x.dataId);
+      if (x.dtype !== (args.attrs as unknown as { dtype: tf.DataType }).dtype) return original(args);
+      (args.backend as unknown as NativeBackend).incRef(x.dataId);
       return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-    },
-  });
+    }),
+  );
 }

@@ -8,11 +8,26 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** The parts of tfjs-node's NodeJSKernelBackend this module uses. */
-interface NativeBackend {
-  binding: Record<string, number>;
+/** The parts of tfjs-node's NodeJSKernelBackend and its binding that lib/native uses (tfjs-node's typings export neither). */
+export interface NativeBackend {
+  binding: {
+    TF_FLOAT: number;
+    TF_INT32: number;
+    TF_ATTR_TYPE: number;
+    TF_ATTR_FLOAT: number;
+    TF_ATTR_BOOL: number;
+    TF_ATTR_STRING: number;
+    TF_ATTR_SHAPE: number;
+    createTensor(shape: number[], dtype: number, values: Int32Array): number;
+    deleteTensor(id: number): void;
+    executeOp(name: string, attrs: OpAttr[], inputIds: number[], numOutputs: number): unknown[];
+  };
   executeSingleOutput(name: string, attrs: OpAttr[], inputs: tf.Tensor[]): tf.Tensor;
   executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
+  getDTypeInteger(dtype: tf.DataType): number;
+  getInputTensorIds(tensors: tf.TensorInfo[]): number[];
+  createOutputTensor(metadata: unknown): tf.Tensor;
+  incRef(dataId: tf.DataId): void;
 }
 
 export interface OpAttr {

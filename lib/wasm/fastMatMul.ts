@@ -18,7 +18,8 @@
  * The wrapper sits below autograd (kernels are not taped), so gradients are unchanged.
  */
 import * as tf from "@tensorflow/tfjs";
-import { patchOnce, replaceWasmKernel, WasmHeapBackend } from "./wasmKernel";
+import { patchOnce, replaceKernel } from "../tfPatch";
+import { WasmHeapBackend } from "./wasmKernel";
 
 const MATMUL_KERNELS = ["BatchMatMul", "_FusedMatMul"];
 
@@ -29,10 +30,10 @@ interface MatMulAttrs {
 }
 
 export function patchWasmMatMul(): boolean {
-  return patchOnce("matMul", () => {
+  return patchOnce("wasm.matMul", () => {
     const transpose = tf.getKernel("Transpose", "wasm");
     if (transpose == null) return false;
-    for (const kernelName of MATMUL_KERNELS) replaceWasmKernel(kernelName, (original) => explicitTranspose(original, transpose.kernelFunc));
+    for (const kernelName of MATMUL_KERNELS) replaceKernel("wasm", kernelName, (original) => explicitTranspose(original, transpose.kernelFunc));
     return true;
   });
 }

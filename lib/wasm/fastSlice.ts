@@ -11,10 +11,11 @@
  * detaches views taken before.
  */
 import * as tf from "@tensorflow/tfjs";
-import { patchOnce, replaceWasmKernel, WasmHeapBackend } from "./wasmKernel";
+import { patchOnce, replaceKernel } from "../tfPatch";
+import { WasmHeapBackend } from "./wasmKernel";
 
 export function patchWasmSlice(): boolean {
-  return patchOnce("slice", patchSliceKernels);
+  return patchOnce("wasm.slice", patchSliceKernels);
 }
 
 function patchSliceKernels(): boolean {
@@ -28,14 +29,14 @@ function patchSliceKernels(): boolean {
     copySlice(xVals, x.shape, backend.typedArrayFromHeap(out), begin, size);
     return out;
   };
-  replaceWasmKernel("Slice", () => (args) => {
+  replaceKernel("wasm", "Slice", () => (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     const { begin, size } = args.attrs as unknown as { begin: number | number[]; size: number | number[] };
     const [b, s] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, begin, size);
     return slice(x, b, s, args);
   });
   // tf.split and tf.unstack: the shipped kernels call the slow slice directly, so they are redone here.
-  replaceWasmKernel("SplitV", () => (args) => {
+  replaceKernel("wasm", "SplitV", () => (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     const { numOrSizeSplits, axis } = args.attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
     const ax = tf.util.parseAxisParam(axis, x.shape)[0];
@@ -49,7 +50,7 @@ function patchSliceKernels(): boolean {
       return piece;
     });
   });
-  replaceWasmKernel("Unpack", () => (args) => {
+  replaceKernel("wasm", "Unpack", () => (args) => {
     const value = args.inputs.value as tf.TensorInfo;
     let { axis } = args.attrs as unknown as { axis: number };
     if (axis < 0) axis += value.shape.length;

@@ -8,11 +8,12 @@
  * last axis is written with TypedArray.set, reps[last] times. Results are identical (a copy).
  */
 import * as tf from "@tensorflow/tfjs";
-import { patchOnce, replaceWasmKernel, WasmHeapBackend } from "./wasmKernel";
+import { patchOnce, replaceKernel } from "../tfPatch";
+import { WasmHeapBackend } from "./wasmKernel";
 
 export function patchWasmTile(): boolean {
-  return patchOnce("tile", () =>
-    replaceWasmKernel("Tile", (original) => (args) => {
+  return patchOnce("wasm.tile", () =>
+    replaceKernel("wasm", "Tile", (original) => (args) => {
       const x = args.inputs.x as tf.TensorInfo;
       const { reps } = args.attrs as unknown as { reps: number[] };
       if (x.dtype === "string" || x.shape.length === 0) return original(args);

@@ -12,24 +12,13 @@
  * axes. Results equal the original up to the order of the additions.
  */
 import * as tf from "@tensorflow/tfjs";
-
-const REGISTERED = Symbol.for("course.fastTileGradient");
+import { patchOnce, replaceGradient } from "../tfPatch";
 
 export function registerFastTileGradient(): boolean {
-  const registry = globalThis as unknown as Record<symbol, boolean>;
-  if (registry[REGISTERED]) return false;
-  // registerGradient warns when it replaces one; this replacement is deliberate.
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (!String(args[0]).includes("Overriding the gradient for 'Tile'")) warn(...args);
-  };
-  try {
-    tf.registerGradient({ kernelName: "Tile", inputsToSave: ["x"], gradFunc: tileGradient });
-  } finally {
-    console.warn = warn;
-  }
-  registry[REGISTERED] = true;
-  return true;
+  return patchOnce("tileGradient", () => {
+    replaceGradient({ kernelName: "Tile", inputsToSave: ["x"], gradFunc: tileGradient });
+    return true;
+  });
 }
 
 /** dL/dx of y = tile(x, reps), given dy = dL/dy. */

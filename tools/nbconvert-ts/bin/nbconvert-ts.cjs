@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /*
  * nbconvert-ts: the program (the command, bin/nbconvert-ts, starts it). The sources are
- * TypeScript (src/); running them through tsx costs ~0.6 s of CPU at every start, more than exporting a notebook. So on first use, and whenever
- * a source changed, they are bundled with esbuild (tsx's own compiler, already installed) into
- * .cache/cli.js, and later runs load that one file (with V8's code cache). Without esbuild, or with
- * NBCONVERT_TS_NO_BUNDLE=1, the sources run through tsx directly.
+ * TypeScript (src/); running them through tsx costs ~0.6 s of CPU at every start, more than
+ * exporting a notebook. So on first use, and whenever a source changed, they are bundled with
+ * esbuild (tsx's own compiler, already installed) into .cache/cli.js, and later runs load that
+ * one file (with V8's code cache). Without esbuild, or with NBCONVERT_TS_NO_BUNDLE=1, the
+ * sources run through tsx directly.
  */
 "use strict";
 // The launcher (bin/nbconvert-ts) starts Node without NODE_EXTRA_CA_CERTS, for speed: the kernels

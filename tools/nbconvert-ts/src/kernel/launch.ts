@@ -9,9 +9,10 @@
  *   from its signal handlers).
  * - If this process dies without cleaning up (SIGKILL), a guard process notices at once: it
  *   holds the read end of a pipe only we write to, and when that pipe closes it kills the
- *   kernel's group and removes the connection file. It is a separate process because the kernel's own event loop may be busy
- *   for many seconds (starting, or running a cell). As a second line, watchdog.cjs, preloaded
- *   into the kernel's node, does the same from inside the kernel when its loop is free.
+ *   kernel's group and removes the connection file. It is a separate process because the
+ *   kernel's own event loop may be busy for many seconds (starting, or running a cell). As a
+ *   second line, watchdog.cjs, preloaded into the kernel's node, does the same from inside the
+ *   kernel when its loop is free.
  * - noWatch.cjs, also preloaded, turns off tslab's file watching (see there why).
  */
 import { ChildProcess, spawn } from "child_process";
