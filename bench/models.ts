@@ -15,7 +15,8 @@ import * as tf from "@tensorflow/tfjs";
 import { FusedLstm } from "../lib/layers/fusedLstm";
 import { adam as courseAdam } from "../lib/train/adam";
 import { minimizeStep } from "../lib/train/loop";
-import { sigmoidCrossEntropyWithLogits } from "../lib/losses/reconstruction";
+import { meanSquaredError, sigmoidCrossEntropyWithLogits } from "../lib/losses/reconstruction";
+import { attend } from "../lib/layers/attention";
 import { TransformerEncoderBlock } from "../lib/layers/transformerBlock";
 import { CharLstm } from "../lib/models/charLstm";
 
@@ -159,7 +160,8 @@ export interface EncoderBlockBenchConfig {
 /**
  * One post-norm encoder block (as PyTorch's nn.TransformerEncoderLayer with dropout 0): the
  * query, key and value projections are one [d, 3d] product (as in PyTorch), then
- * x1 = LN(x + MHA(x)), out = LN(x1 + FFN(x1)). Loss: mean squared error to a random target.
+ * x1 = LN(x + MHA(x)), out = LN(x1 + FFN(x1)). Loss: mean squared error to a random target
+ * (the library's, as the attention is: their gradients written out).
  */
 export function makeEncoderBlock(config: EncoderBlockBenchConfig = {}): TrainStep {
   const { dModel = 64, heads = 4, tokens = 64, batch = 32, ffn = 256 } = config;
@@ -180,9 +182,8 @@ export function makeEncoderBlock(config: EncoderBlockBenchConfig = {}): TrainSte
     // wasm's rank-5 transpose is slow)
     const heads4 = (t: tf.Tensor) => t.reshape([b, tokens, heads, dk]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
     const [q, k, v] = tf.split(qkv.apply(flat) as tf.Tensor2D, 3, 1).map(heads4);
-    // q scaled before the product, as lib/layers/attention.ts and PyTorch's scaled_dot_product_attention do
-    const scores = tf.matMul(q.mul(1 / Math.sqrt(dk)), k, false, true); // [batch, heads, tokens, tokens]
-    const context = tf.matMul(tf.softmax(scores), v); // [batch, heads, tokens, dk]
+    // softmax(q kᵀ/√dk) v with its gradient written out: the library's, as PyTorch's block calls its scaled_dot_product_attention
+    const context = attend(q, k, v); // [batch, heads, tokens, dk]
     const merged = context.transpose([0, 2, 1, 3]).reshape([b * tokens, dModel]);
     const x1 = ln1.apply(flat.add(proj.apply(merged) as tf.Tensor)) as tf.Tensor2D;
     const x2 = ln2.apply(x1.add(ff2.apply(ff1.apply(x1)) as tf.Tensor)) as tf.Tensor2D;
@@ -192,7 +193,7 @@ export function makeEncoderBlock(config: EncoderBlockBenchConfig = {}): TrainSte
   const layers = [qkv, proj, ff1, ff2, ln1, ln2];
   const vars = trainableWeights(...layers);
   const optimizer = adam();
-  const loss = () => tf.losses.meanSquaredError(target, forward(x)) as tf.Scalar;
+  const loss = () => meanSquaredError(forward(x), target);
   return {
     samplesPerStep: batch,
     step: () => minimizeStep(optimizer, vars, loss),
@@ -209,7 +210,7 @@ export function makeCourseEncoderBlock(config: EncoderBlockBenchConfig = {}): Tr
   tf.tidy(() => block.apply(x.slice([0, 0, 0], [1, tokens, dModel])) as tf.Tensor);
   const vars = trainableWeights(block);
   const optimizer = adam();
-  const loss = () => tf.losses.meanSquaredError(target, block.apply(x) as tf.Tensor) as tf.Scalar;
+  const loss = () => meanSquaredError(block.apply(x) as tf.Tensor, target);
   return {
     samplesPerStep: batch,
     step: () => minimizeStep(optimizer, vars, loss),

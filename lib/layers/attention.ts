@@ -46,6 +46,54 @@ export function scaledDotProductAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.
   });
 }
 
+/**
+ * The same output, softmax(q kᵀ / √headDim, masked) · v, with its gradient written out, for
+ * training: the attention weights stay inside (ask `scaledDotProductAttention` for them).
+ *
+ * Forward, with P the weights and O the output:  S = (q/√d) kᵀ + M,  P = softmax(S),  O = P v.
+ * Backward, from ∂L/∂O = dO (as FlashAttention's, Dao et al. 2022):
+ *
+ *   dv = Pᵀ dO        dP = dO vᵀ        dS = P ⊙ (dP − D),  D = rowsum(dO ⊙ O)
+ *   dq = dS k / √d    dk = dSᵀ q / √d
+ *
+ * D is softmax's rowsum(dP ⊙ P), which equals rowsum(dO ⊙ O) since O = P v: summed over
+ * headDim instead of over the keys, it never reads a full [tq, tk] tensor. Softmax's backward
+ * then makes two passes over the [batch, heads, tq, tk] scores instead of four.
+ */
+export function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask?: tf.Tensor | null): tf.Tensor4D {
+  checkAttentionShapes(q, k, v, mask);
+  const scale = 1 / Math.sqrt(q.shape[3]);
+  // The mask is data, never differentiated: a constant of this call's function, not an input.
+  const scoreBias = mask == null ? null : tf.tidy(() => tf.mul(tf.sub(1, tf.cast(mask, "float32")), MASKED_SCORE));
+  const withGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [query, key, value, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+    const scaled = tf.mul(query, scale); // [b, h, tq, d]
+    let scores = tf.matMul(scaled, key, false, true); // [b, h, tq, tk]
+    if (scoreBias != null) scores = tf.add(scores, scoreBias);
+    const weights = tf.softmax(scores, -1);
+    const output = tf.matMul(weights, value) as tf.Tensor4D; // [b, h, tq, d]
+    save([scaled, key, value, weights, output]);
+    return {
+      value: output,
+      gradFunc: (dy, [qs, kk, vv, p, o]) => {
+        const dO = dy as tf.Tensor4D;
+        const dV = tf.matMul(p, dO, true, false); // [b, h, tk, d]
+        const dP = tf.matMul(dO, vv, false, true); // [b, h, tq, tk]
+        const rowDot = tf.sum(tf.mul(dO, o), -1, true); // D: [b, h, tq, 1]
+        const dS = tf.mul(p, tf.sub(dP, rowDot)); // [b, h, tq, tk]
+        const dQ = tf.mul(tf.matMul(dS, kk), scale); // [b, h, tq, d]
+        const dK = tf.matMul(dS, qs, true, false); // [b, h, tk, d]
+        return [dQ, dK, dV];
+      },
+    };
+  }) as (query: tf.Tensor4D, key: tf.Tensor4D, value: tf.Tensor4D) => tf.Tensor4D;
+  try {
+    return withGradient(q, k, v);
+  } finally {
+    scoreBias?.dispose();
+  }
+}
+
 function checkAttentionShapes(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask?: tf.Tensor | null): void {
   const s = (t: tf.Tensor) => `[${t.shape.join(", ")}]`;
   if (q.rank !== 4 || k.rank !== 4 || v.rank !== 4) {

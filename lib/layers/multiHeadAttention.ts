@@ -18,7 +18,8 @@
  * `lastAttention`, for heatmaps; it is off by default so training keeps no extra tensors.
  */
 import * as tf from "@tensorflow/tfjs";
-import { causalMask, scaledDotProductAttention } from "./attention";
+import { fusedDense } from "../native/fusedDense";
+import { attend, causalMask, scaledDotProductAttention } from "./attention";
 
 export interface MultiHeadAttentionConfig {
   numHeads: number;
@@ -119,22 +120,33 @@ export class MultiHeadAttention extends tf.layers.Layer {
         const c = causalMask(tq);
         fullMask = fullMask == null ? c : tf.mul(fullMask, c);
       }
-      // Dropout on the weights while training: a query sometimes ignores a key it would have read.
-      const { output, weights } = scaledDotProductAttention(q, k, v, fullMask, training ? this.dropoutRate : 0);
-      if (this.recordAttention) this.keepAttention(weights);
-      const merged = output.transpose([0, 2, 1, 3]).reshape([b * tq, this.dModel]); // [b·tq, dModel]
-      let y = tf.matMul(merged, this.wo.read());
-      if (this.bo) y = tf.add(y, this.bo.read());
-      return y.reshape([b, tq, this.dModel]);
+      const output = this.attention(q, k, v, fullMask, training); // [b, h, tq, dk]
+      const merged = output.transpose([0, 2, 1, 3]).reshape([b * tq, this.dModel]) as tf.Tensor2D; // [b·tq, dModel]
+      return fusedDense(merged, this.wo.read() as tf.Tensor2D, this.bias(this.bo)).reshape([b, tq, this.dModel]);
     });
   }
 
-  /** x: [b, t, dModel] → x W + bias, as one 2-D product: [b·t, dModel] */
+  /**
+   * The weights are needed (recorded, or dropped out while training): attention as written
+   * in attention.ts, differentiated op by op. Otherwise `attend`, its gradient written out.
+   */
+  private attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor | null, training: boolean): tf.Tensor4D {
+    const dropout = training ? this.dropoutRate : 0;
+    if (!this.recordAttention && dropout === 0) return attend(q, k, v, mask);
+    // Dropout on the weights while training: a query sometimes ignores a key it would have read.
+    const { output, weights } = scaledDotProductAttention(q, k, v, mask, dropout);
+    if (this.recordAttention) this.keepAttention(weights);
+    return output;
+  }
+
+  /** x: [b, t, dModel] → x W + bias, as one 2-D product (one TensorFlow kernel on native): [b·t, dModel] */
   private project(x: tf.Tensor3D, w: tf.LayerVariable, bias: tf.LayerVariable | null): tf.Tensor2D {
     const [b, t, d] = x.shape;
-    let y = tf.matMul(x.reshape([b * t, d]), w.read());
-    if (bias) y = tf.add(y, bias.read());
-    return y as tf.Tensor2D;
+    return fusedDense(x.reshape([b * t, d]), w.read() as tf.Tensor2D, this.bias(bias));
+  }
+
+  private bias(v: tf.LayerVariable | null): tf.Tensor1D | null {
+    return (v?.read() ?? null) as tf.Tensor1D | null;
   }
 
   /** [b·t, dModel] → [b, heads, t, headDim] */

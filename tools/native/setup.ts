@@ -191,6 +191,9 @@ async function build(opts: Options): Promise<void> {
   fs.symlinkSync("libtensorflow_cc.so.2", path.join(libDir, "libtensorflow.so"));
   fs.symlinkSync("libtensorflow_framework.so.2", path.join(libDir, "libtensorflow_framework.so"));
 
+  step("patch the binding: list(string) attributes (TensorFlow's fused ops take their op list as one)");
+  patchBinding(path.join(pkgDir, "binding/tfjs_backend.cc"));
+
   step(`node-gyp rebuild (headers from ${nodedir}/include/node; N-API 8)`);
   run(process.execPath, [gyp, "rebuild", `--nodedir=${nodedir}`, "--napi_build_version=8", "--module_name=tfjs_binding", "--module_path=lib/napi-v8", "--jobs=2"], {
     cwd: pkgDir,
@@ -224,6 +227,41 @@ async function build(opts: Options): Promise<void> {
   if (!opts.keep) fs.rmSync(work, { recursive: true, force: true });
 }
 
+/**
+ * tfjs-node's binding sets string attributes but not lists of strings, which no TensorFlow.js
+ * kernel needs. TensorFlow's fused kernels do: _FusedMatMul (product, bias and activation in one
+ * pass over the output, lib/native/fusedMatMul.ts) names its fused steps in `fused_ops`, a
+ * list(string). This adds that case to the binding's AssignOpAttr: a JavaScript array of strings
+ * becomes TFE_OpSetAttrStringList. A binding without it (the prebuilt tfjs-node) makes lib fall
+ * back to separate ops.
+ */
+function patchBinding(source: string): void {
+  const anchor = "    case TF_ATTR_STRING: {\n";
+  const text = fs.readFileSync(source, "utf8");
+  if (!text.includes(anchor)) throw new Error(`${source}: cannot find the string-attribute case to patch (tfjs-node ${TFJS_NODE_VERSION} expected)`);
+  const listCase = `${anchor}      if (IsArray(env, nstatus, &js_value)) {  // list(string): added by the course's setup:native
+        uint32_t length;
+        nstatus = napi_get_array_length(env, js_value, &length);
+        ENSURE_NAPI_OK(env, nstatus);
+        std::vector<std::string> strings(length);
+        std::vector<const void *> values(length);
+        std::vector<size_t> lengths(length);
+        for (uint32_t i = 0; i < length; ++i) {
+          napi_value element;
+          nstatus = napi_get_element(env, js_value, i, &element);
+          ENSURE_NAPI_OK(env, nstatus);
+          nstatus = GetStringParam(env, element, strings[i]);
+          ENSURE_NAPI_OK(env, nstatus);
+          values[i] = strings[i].data();
+          lengths[i] = strings[i].size();
+        }
+        TFE_OpSetAttrStringList(tfe_op, attr_name, values.data(), lengths.data(), static_cast<int>(length));
+        break;
+      }
+`;
+  fs.writeFileSync(source, text.replace("#include <string>\n", "#include <string>\n#include <vector>\n").replace(anchor, listCase));
+}
+
 /** Starts COURSE_BACKEND=node in a fresh process and compares a small computation with wasm. */
 function check(opts: Options): void {
   step("check: COURSE_BACKEND=node starts and agrees with wasm");
@@ -244,7 +282,8 @@ function check(opts: Options): void {
       console.log(JSON.stringify({ summary: info.summary, tfVersion, diff }));
     })().catch((e) => { console.error(e); process.exit(1); });`;
   const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: "2" };
-  if (opts.prefix !== ROOT) env.NODE_PATH = [path.join(opts.prefix, "node_modules"), process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
+  // A prefix outside the checkout: tfjs-node there must still find the checkout's @tensorflow/tfjs.
+  if (opts.prefix !== ROOT) env.NODE_PATH = [path.join(opts.prefix, "node_modules"), path.join(ROOT, "node_modules"), process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
   const out = run(process.execPath, ["--require", "tsx/cjs", "-e", probe], { env });
   const result = JSON.parse(out.trim().split("\n").pop()!) as { summary: string; tfVersion: string; diff: number };
   if (!(result.diff < 1e-5)) throw new Error(`native and wasm disagree: max difference ${result.diff}`);

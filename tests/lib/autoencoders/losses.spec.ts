@@ -82,6 +82,18 @@ describe("autoencoder losses", () => {
     tf.dispose([a, b, per]);
   });
 
+  it("mean squared error: its written-out gradients equal the formula's, for the prediction and the target", () => {
+    const p = tf.randomNormal([3, 4, 5], 0, 1, "float32", 1);
+    const t = tf.randomNormal([3, 4, 5], 0, 1, "float32", 2);
+    const [dp, dt] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.mul(meanSquaredError(a, b), 3))([p, t]);
+    const [rp, rt] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.mul(tf.mean(tf.square(tf.sub(a, b))), 3))([p, t]);
+    for (const [got, want] of [[dp, rp], [dt, rt]]) {
+      const [g, w] = [got.dataSync(), want.dataSync()];
+      w.forEach((v, i) => close(g[i], v, 1e-6));
+    }
+    tf.dispose([p, t, dp, dt, rp, rt]);
+  });
+
   it("rejects a prediction and target of different shapes, naming both", () => {
     const a = tf.zeros([2, 3]);
     const b = tf.zeros([2, 4]);
