@@ -12,9 +12,11 @@
  *   ∂L/∂β = Σ_rows dy      ∂L/∂γ = Σ_rows dy · x̂
  *   g = dy · γ             ∂L/∂x = (g − mean_d(g) − x̂ · mean_d(g · x̂)) / √(σ² + ε)
  *
- * twelve kernels, the same numbers to float32 rounding (tests/lib/layerNorm.spec.ts).
+ * twelve kernels, the same numbers to float32 rounding (tests/lib/layerNorm.spec.ts). On the
+ * native backend built by `npm run setup:native`, one kernel each way (../native/fusedLayerNorm.ts).
  */
 import * as tf from "@tensorflow/tfjs";
+import { nativeLayerNorm, nativeLayerNormAvailable, nativeLayerNormGrad } from "../native/fusedLayerNorm";
 import { patchOnce, replaceLayerCall } from "../tfPatch";
 
 /** x: [..., d], gamma and beta: [d] → [..., d] */
@@ -34,6 +36,11 @@ function layerNormWithGradient(epsilon: number) {
   if (f == null) {
     f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [x, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+      if (x.dtype === "float32" && nativeLayerNormAvailable()) {
+        const [y, normalised, invStd] = nativeLayerNorm(x, gamma, beta, epsilon); // one kernel each way
+        save([normalised, invStd, gamma]);
+        return { value: y, gradFunc: (dy, saved) => nativeLayerNormGrad(dy as tf.Tensor, saved[0], saved[1], saved[2]) };
+      }
       const last = x.rank - 1;
       const centred = tf.sub(x, tf.mean(x, last, true)); // [..., d]
       const invStd = tf.rsqrt(tf.add(tf.mean(tf.square(centred), last, true), epsilon)); // [..., 1]

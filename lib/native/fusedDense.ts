@@ -18,7 +18,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ACTIVATION_GRADIENT_KERNELS, registerNativeActivationGradients } from "./activationGradients";
 import { patchOnce } from "../tfPatch";
-import { attr, isNativeBackend, runOp } from "./tfOp";
+import { attr, nativeCapability, runOp } from "./tfOp";
 
 export type FusedActivation = "linear" | "relu";
 
@@ -37,23 +37,10 @@ export function fusedDense(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1
   });
 }
 
-let availability: { backend: tf.KernelBackend; available: boolean } | null = null;
-
-/** True on the native backend when its binding passes list(string) attributes (probed once per backend instance). */
+/** True on the native backend when its binding passes list(string) attributes. */
 export function fusedDenseAvailable(): boolean {
-  if (!isNativeBackend()) return false;
-  const backend = tf.backend();
-  if (availability?.backend !== backend) availability = { backend, available: registerFusedDense() && probe() };
-  return availability.available;
-}
-
-function probe(): boolean {
-  try {
-    tf.tidy(() => runFusedMatMul(tf.ones([1, 1]), tf.ones([1, 1]), tf.zeros([1]), "linear"));
-    return true;
-  } catch {
-    return false; // the prebuilt binding: "A string was expected" for the op list
-  }
+  // The prebuilt binding fails the probe: "A string was expected" for the op list.
+  return nativeCapability("_FusedMatMul", () => runFusedMatMul(tf.ones([1, 1]), tf.ones([1, 1]), tf.zeros([1]), "linear")) && registerFusedDense();
 }
 
 function runFusedMatMul(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activation: FusedActivation): tf.Tensor {

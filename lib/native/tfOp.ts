@@ -64,6 +64,35 @@ export function runOp(name: string, attrs: OpAttr[], inputs: tf.Tensor[]): tf.Te
   return native().executeSingleOutput(name, attrs, inputs);
 }
 
+/** Runs op `name` and returns its `numOutputs` outputs. */
+export function runOpOutputs(name: string, attrs: OpAttr[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[] {
+  return native().executeMultipleOutputs(name, attrs, inputs, numOutputs);
+}
+
+const capabilities = new Map<string, { backend: tf.KernelBackend; present: boolean }>();
+
+/**
+ * Whether the native backend can do `name` (an op of the course's kernels, an attribute kind),
+ * found out by running `probe` once per backend instance: true when it runs without throwing.
+ * False on every other backend.
+ */
+export function nativeCapability(name: string, probe: () => void): boolean {
+  if (!isNativeBackend()) return false;
+  const backend = tf.backend();
+  let known = capabilities.get(name);
+  if (known?.backend !== backend) {
+    let present = true;
+    try {
+      tf.tidy(probe);
+    } catch {
+      present = false;
+    }
+    known = { backend, present };
+    capabilities.set(name, known);
+  }
+  return known.present;
+}
+
 /** Runs op `name` for its effect (ops with no outputs, like AssignVariableOp). */
 export function runOpForEffect(name: string, attrs: OpAttr[], inputs: tf.Tensor[]): void {
   native().executeMultipleOutputs(name, attrs, inputs, 0);

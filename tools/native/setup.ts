@@ -41,6 +41,8 @@ const SHIM = `// Stand-in for @mapbox/node-pre-gyp, written by tools/native/setu
 const path = require("path");
 exports.find = (packageJson) => path.join(path.dirname(packageJson), "lib", "napi-v8", "tfjs_binding.node");
 `;
+const KERNELS_DIR = path.join(ROOT, "tools/native/kernels");
+const COURSE_KERNELS = ["layer_norm.cc"];
 const PACKAGE_NOTE = "Built by tools/native/setup.ts from the tensorflow-cpu wheel; not in package.json on purpose.";
 
 interface Options {
@@ -175,6 +177,7 @@ async function build(opts: Options): Promise<void> {
     "tensorflow/include/tensorflow/core/platform/",
     "tensorflow/include/tsl/platform/",
     "tensorflow/include/xla/tsl/c/",
+    "tensorflow/include/tensorflow/core/common_runtime/next_pluggable_device/c/", // for c/kernels.h (the course's kernels)
   ]);
   const tfDir = path.join(wheelDir, "tensorflow");
 
@@ -193,6 +196,8 @@ async function build(opts: Options): Promise<void> {
 
   step("patch the binding: list(string) attributes (TensorFlow's fused ops take their op list as one)");
   patchBinding(path.join(pkgDir, "binding/tfjs_backend.cc"));
+  step(`add the course's TensorFlow kernels (${COURSE_KERNELS.join(", ")}) to the binding`);
+  addCourseKernels(pkgDir);
 
   step(`node-gyp rebuild (headers from ${nodedir}/include/node; N-API 8)`);
   run(process.execPath, [gyp, "rebuild", `--nodedir=${nodedir}`, "--napi_build_version=8", "--module_name=tfjs_binding", "--module_path=lib/napi-v8", "--jobs=2"], {
@@ -260,6 +265,23 @@ function patchBinding(source: string): void {
       }
 `;
   fs.writeFileSync(source, text.replace("#include <string>\n", "#include <string>\n#include <vector>\n").replace(anchor, listCase));
+}
+
+/**
+ * The course's own TensorFlow ops (tools/native/kernels/*.cc, written against TensorFlow's C op
+ * and kernel API) compiled into the binding: a static initialiser registers them when Node loads
+ * it, and lib/native finds them by name (it falls back to TensorFlow's ops where they are absent).
+ */
+function addCourseKernels(pkgDir: string): void {
+  const gypFile = path.join(pkgDir, "binding.gyp");
+  const anchor = "'binding/tfjs_binding.cc'";
+  const gyp = fs.readFileSync(gypFile, "utf8");
+  if (!gyp.includes(anchor)) throw new Error(`${gypFile}: cannot find the binding's source list (tfjs-node ${TFJS_NODE_VERSION} expected)`);
+  fs.mkdirSync(path.join(pkgDir, "binding/course"), { recursive: true });
+  for (const file of COURSE_KERNELS) fs.copyFileSync(path.join(KERNELS_DIR, file), path.join(pkgDir, "binding/course", file));
+  const sources = [anchor, ...COURSE_KERNELS.map((f) => `'binding/course/${f}'`)].join(", ");
+  // -fopenmp-simd: the kernels' `omp simd` loops vectorise; no OpenMP runtime is linked.
+  fs.writeFileSync(gypFile, gyp.replace(anchor, sources).replace("'sources' : [", "'cflags_cc' : [ '-fopenmp-simd' ],\n    'sources' : ["));
 }
 
 /** Starts COURSE_BACKEND=node in a fresh process and compares a small computation with wasm. */
