@@ -3,10 +3,12 @@
  *
  *   ids [b, T] ─one-hot · W + b─► [b, T, 4u] ─LSTM over T steps─► h [b, T, u] ─· W_y + b_y─► logits [b, T, V]
  *
- * Written with the fused step of ../layers/lstmCell.ts rather than tf.layers.lstm, for speed:
- * the input half of every gate, for every time step, is one [b·T, V] × [V, 4u] product before
- * the loop (a one-hot row times W just picks a row of W: an embedding), so each of the T
- * sequential steps costs a single [b, u] × [u, 4u] product plus a few element-wise ops. The
+ * Written with the whole-sequence LSTM of ../layers/fusedLstm.ts rather than tf.layers.lstm, for
+ * speed: the input half of every gate, for every time step, is one [b·T, V] × [V, 4u] product
+ * before the loop (a one-hot row times W just picks a row of W: an embedding), so each of the T
+ * sequential steps costs a single [b, u] × [u, 4u] product plus a few element-wise ops, and the
+ * backward pass is written out; on the native backend the window is TensorFlow's BlockLSTM
+ * kernel, one op each way. Sampling steps one character at a time (../layers/lstmCell.ts). The
  * gates use the logistic sigmoid, as in the textbook.
  *
  * Trained on random windows of T+1 characters (inputs = the first T, targets = the last T), each
@@ -14,6 +16,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { adam } from "../train/adam";
+import { fusedLstmSequence } from "../layers/fusedLstm";
 import { fusedLstmStep, LstmState } from "../layers/lstmCell";
 import { random } from "../seed";
 import { bitsPerCharFromLogits } from "../metrics/bitsPerChar";
@@ -67,25 +70,18 @@ export class CharLstm {
   }
 
   /**
-   * ids: [b, T] int32 → logits [T·b, V] in time-major order (row t·b + i is example i at step t),
-   * and the last state. Time-major keeps each step's slice contiguous.
+   * ids: [b, T] int32 → logits [b·T, V], row i·T + t for example i at step t, each window read
+   * from a zero state. The LSTM over the whole window is one differentiable operation
+   * (../layers/fusedLstm.ts): TensorFlow's BlockLSTM kernels on the native backend, elsewhere
+   * one input product for all steps, the recurrence, and a hand-written backward pass.
    */
-  forward(ids: tf.Tensor2D, initial?: LstmState): { logits: tf.Tensor2D; last: LstmState } {
+  forward(ids: tf.Tensor2D): { logits: tf.Tensor2D } {
     const [batch, time] = ids.shape;
-    const u = this.units;
     return tf.tidy(() => {
-      const idsTimeMajor = tf.transpose(ids).reshape([time * batch]); // [T·b]
-      const xProj = tf.add(tf.matMul(tf.oneHot(tf.cast(idsTimeMajor, "int32"), this.vocabSize), this.W), this.b); // [T·b, 4u]
-      const steps = tf.split(xProj, time, 0) as tf.Tensor2D[]; // T × [b, 4u]
-      let state: LstmState = initial ?? { h: tf.zeros([batch, u]), c: tf.zeros([batch, u]) };
-      const hs: tf.Tensor2D[] = [];
-      for (const x of steps) {
-        state = fusedLstmStep(x, state, this.U as tf.Tensor2D);
-        hs.push(state.h);
-      }
-      const h = tf.concat(hs, 0); // [T·b, u]
-      const logits = tf.add(tf.matMul(h, this.Wy), this.by) as tf.Tensor2D; // [T·b, V]
-      return { logits, last: state };
+      const x = tf.cast(tf.oneHot(tf.cast(ids, "int32"), this.vocabSize), "float32") as tf.Tensor3D; // [b, T, V]: one-hot · W picks a row of W
+      const h = fusedLstmSequence(x, this.W as tf.Tensor2D, this.U as tf.Tensor2D, this.b as tf.Tensor1D); // [b, T, u]
+      const logits = tf.add(tf.matMul(h.reshape([batch * time, this.units]), this.Wy), this.by) as tf.Tensor2D; // [b·T, V]
+      return { logits };
     });
   }
 
@@ -93,7 +89,7 @@ export class CharLstm {
   loss(inputs: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
     return tf.tidy(() => {
       const { logits } = this.forward(inputs);
-      const labels = tf.oneHot(tf.cast(tf.transpose(targets).reshape([-1]), "int32"), this.vocabSize);
+      const labels = tf.oneHot(tf.cast(targets.reshape([-1]), "int32"), this.vocabSize);
       return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
     });
   }
@@ -125,7 +121,7 @@ export class CharLstm {
     for (let start = 0; start < nWindows; start += batchSize) {
       const n = Math.min(batchSize, nWindows - start);
       const { inputs, targets } = windowsAt(ids, Array.from({ length: n }, (_, k) => (start + k) * T), T);
-      const b = tf.tidy(() => bitsPerCharFromLogits(this.forward(inputs).logits, tf.transpose(targets).reshape([-1]) as tf.Tensor1D));
+      const b = tf.tidy(() => bitsPerCharFromLogits(this.forward(inputs).logits, targets.reshape([-1]) as tf.Tensor1D));
       bits += b.dataSync()[0] * n * T;
       count += n * T;
       tf.dispose([b, inputs, targets]);

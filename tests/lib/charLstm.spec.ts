@@ -5,6 +5,7 @@ import { seed, mulberry32 } from "../../lib/seed";
 import { CharLstm, clipByGlobalNorm, randomWindows, sampleFromLogits, windowsAt } from "../../lib/models/charLstm";
 import { bitsPerCharFromLogits, CharBigramModel } from "../../lib/metrics/bitsPerChar";
 import { CharVocab } from "../../lib/text/charVocab";
+import { fusedLstmStep, type LstmState } from "../../lib/layers/lstmCell";
 
 describe("char-LSTM language model and bits per character", () => {
   before(async () => {
@@ -65,6 +66,20 @@ describe("char-LSTM language model and bits per character", () => {
     const sampled = vocab.decode(model.sample(vocab.encode("ab"), 20, 0.5, mulberry32(3)));
     assert.equal(sampled.length, 20);
     assert.equal(tf.memory().numTensors, tensors);
+    model.dispose();
+  });
+
+  it("training's whole-window LSTM and sampling's one step at a time compute the same logits", () => {
+    const model = new CharLstm({ vocabSize: 7, units: 8 });
+    const ids = [3, 1, 4, 1, 5, 2];
+    const window = tf.tensor2d([ids], [1, ids.length], "int32");
+    const whole = model.forward(window).logits.arraySync(); // [T, V]: batch 1
+    let state: LstmState = { h: tf.zeros([1, 8]), c: tf.zeros([1, 8]) };
+    ids.forEach((id, t) => {
+      state = fusedLstmStep(tf.add(tf.gather(model.W, [id]), model.b) as tf.Tensor2D, state, model.U as tf.Tensor2D);
+      const logits = tf.add(tf.matMul(state.h, model.Wy), model.by).dataSync();
+      logits.forEach((v, j) => assert.ok(Math.abs(v - whole[t][j]) < 1e-5, `step ${t}, logit ${j}: ${v} vs ${whole[t][j]}`));
+    });
     model.dispose();
   });
 
