@@ -27,6 +27,7 @@ const KERNEL = "CourseFusedDense";
 
 /** x: [rows, in], kernel: [in, units], bias: [units] or null → act(x·kernel + bias): [rows, units] */
 export function fusedDense(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D | null, activation: FusedActivation = "linear"): tf.Tensor2D {
+  checkShapes(x, kernel, bias);
   if (bias != null && x.dtype === "float32" && fusedDenseAvailable()) {
     return tf.engine().runKernel(KERNEL, { x, kernel, bias }, { activation } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
   }
@@ -35,6 +36,14 @@ export function fusedDense(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1
     if (bias != null) y = tf.add(y, bias);
     return (activation === "relu" ? tf.relu(y) : y) as tf.Tensor2D;
   });
+}
+
+function checkShapes(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null): void {
+  const fits = x.rank === 2 && kernel.rank === 2 && x.shape[1] === kernel.shape[0] && (bias == null || (bias.rank === 1 && bias.shape[0] === kernel.shape[1]));
+  if (!fits) {
+    const s = (t: tf.Tensor | null) => (t == null ? "none" : `[${t.shape.join(", ")}]`);
+    throw new Error(`fusedDense wants x [rows, in], kernel [in, units], bias [units]; got x ${s(x)}, kernel ${s(kernel)}, bias ${s(bias)}`);
+  }
 }
 
 /** True on the native backend when its binding passes list(string) attributes. */

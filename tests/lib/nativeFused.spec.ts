@@ -60,6 +60,11 @@ describe("fused kernels on the native backend", function () {
       assert.deepEqual(await kernelsOf(() => fusedDense(x, w, null).dispose()), ["BatchMatMul"]);
     });
 
+    it("names the shapes that do not fit", () => {
+      assert.throws(() => fusedDense(tf.ones([2, 3]) as tf.Tensor2D, tf.ones([4, 2]) as tf.Tensor2D, tf.ones([2]) as tf.Tensor1D), /x \[2, 3\], kernel \[4, 2\], bias \[2\]/);
+      assert.throws(() => fusedDense(tf.ones([2, 3]) as tf.Tensor2D, tf.ones([3, 2]) as tf.Tensor2D, tf.ones([3]) as tf.Tensor1D), /bias \[3\]/);
+    });
+
     it("tf.layers.dense uses it: a ReLU layer is one kernel forward", async () => {
       const layer = tf.layers.dense({ units: 3, activation: "relu" });
       const x = tf.randomNormal([4, 2]);

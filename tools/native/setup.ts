@@ -310,7 +310,7 @@ function check(opts: Options): void {
   const result = JSON.parse(out.trim().split("\n").pop()!) as { summary: string; tfVersion: string; diff: number };
   if (!(result.diff < 1e-5)) throw new Error(`native and wasm disagree: max difference ${result.diff}`);
   step(`ok: ${result.summary}; TensorFlow ${result.tfVersion}; max |native − wasm| = ${result.diff.toExponential(1)}`);
-  if (opts.prefix !== ROOT) step(`use it with NODE_PATH=${path.join(opts.prefix, "node_modules")}`);
+  if (opts.prefix !== ROOT) step(`use it with NODE_PATH=${env.NODE_PATH}`);
 }
 
 async function main(): Promise<void> {
