@@ -13,6 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { forwardedKernels, registerWasmFallbacks } from "./wasm/fallbackKernels";
 import { patchWasmMatMul } from "./wasm/fastMatMul";
+import { patchWasmReduce } from "./wasm/fastReduce";
 import { registerFastTileGradient } from "./wasm/tileGradient";
 import { useFastLayerNormalization } from "./layers/layerNorm";
 import { patchWasmSlice } from "./wasm/fastSlice";
@@ -90,6 +91,7 @@ async function tryStart(choice: BackendChoice): Promise<string | null> {
         registerWasmSegmentSum(); // before the fallbacks: the cpu one is O(rows × ids × width)
         registerWasmFallbacks();
         patchWasmMatMul();
+        patchWasmReduce(); // after the product: sums over rows become ones · X (wasm/fastReduce.ts)
         patchWasmSlice(); // the shipped Slice copies its whole input first
         patchWasmTile(); // the shipped Tile copies element by element (wasm/fastTile.ts)
         return (await tf.setBackend("wasm")) ? null : "the wasm module did not start";

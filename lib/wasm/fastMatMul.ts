@@ -51,14 +51,38 @@ function explicitTranspose(matMul: tf.KernelFunc, transposeKernel: tf.KernelFunc
       temporaries.push(out);
       return out;
     };
-    const a = (transposeA ? swapLastTwo(inputs.a as tf.TensorInfo) : inputs.a) as tf.TensorInfo;
-    const b = (transposeB ? swapLastTwo(inputs.b as tf.TensorInfo) : inputs.b) as tf.TensorInfo;
+    const plainAttrs = { ...(attrs as object), transposeA: false, transposeB: false } as unknown as tf.NamedAttrMap;
     try {
-      return plainMatMul(matMul, { ...inputs, a, b }, { ...(attrs as object), transposeA: false, transposeB: false } as unknown as tf.NamedAttrMap, backend);
+      if (transposeA && !transposeB && transposeResultIsCheaper(inputs)) {
+        // Aᵀ B = (Bᵀ A)ᵀ: transpose B and the (small) result instead of a tall A.
+        const swapped = plainMatMul(matMul, { a: swapLastTwo(inputs.b as tf.TensorInfo), b: inputs.a as tf.TensorInfo }, plainAttrs, backend);
+        temporaries.push(swapped);
+        const r = swapped.shape.length;
+        return transposeKernel({ inputs: { x: swapped }, attrs: { perm: [...Array(r - 2).keys(), r - 1, r - 2] }, backend }) as tf.TensorInfo;
+      }
+      const a = (transposeA ? swapLastTwo(inputs.a as tf.TensorInfo) : inputs.a) as tf.TensorInfo;
+      const b = (transposeB ? swapLastTwo(inputs.b as tf.TensorInfo) : inputs.b) as tf.TensorInfo;
+      return plainMatMul(matMul, { ...inputs, a, b }, plainAttrs, backend);
     } finally {
       for (const t of temporaries) (backend as tf.KernelBackend).disposeData(t.dataId);
     }
   };
+}
+
+/**
+ * For Aᵀ B with A [k, m] and B [k, n] (a weight gradient xᵀ·dy): wasm's transpose costs ~8 ns
+ * per element on tall matrices, so transposing B and the [n, m] result beats transposing A when
+ * k·n + n·m < k·m: a transformer FFN's [2048, 256]ᵀ·[2048, 64] moves 147 k elements instead of
+ * 524 k. Plain products only (no bias or activation), unbatched, float32.
+ */
+function transposeResultIsCheaper(inputs: tf.NamedTensorInfoMap): boolean {
+  const a = inputs.a as tf.TensorInfo;
+  const b = inputs.b as tf.TensorInfo;
+  if (inputs.bias != null || inputs.preluActivationWeights != null || a.dtype !== "float32") return false;
+  if (size(a.shape.slice(0, -2)) > 1 || size(b.shape.slice(0, -2)) > 1) return false;
+  const [k, m] = a.shape.slice(-2);
+  const n = b.shape[b.shape.length - 1];
+  return k * n + n * m < k * m;
 }
 
 const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);

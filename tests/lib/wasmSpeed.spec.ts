@@ -1,7 +1,8 @@
 /**
  * The wasm speed work (lib/wasm/*) gives the cpu backend's numbers: batched and broadcast
- * matrix products (split into XNNPACK 2-D products), the im2col conv2d filter gradient, the
- * row-copying tile and the reshape-and-sum tile gradient. Inputs are made once, read as plain
+ * matrix products (split into XNNPACK 2-D products), weight-gradient products that transpose the
+ * smaller side, sums and means over leading axes as one product, the im2col conv2d filter
+ * gradient, the row-copying tile and the reshape-and-sum tile gradient. Inputs are made once, read as plain
  * arrays, and recomputed on cpu.
  */
 import { strict as assert } from "assert";
@@ -50,10 +51,27 @@ describe("wasm speed kernels agree with the cpu backend", function () {
     ["b shared by the batch (one 2-D product)", [6, 10, 12], [1, 12, 7], false, false],
     ["b shared, rank 3 × rank 2", [3, 5, 10, 12], [12, 7], false, false],
     ["b shared and transposed", [6, 10, 12], [7, 12], false, true],
+    ["weight gradient Aᵀ·B with a tall A (B and the result transposed instead)", [300, 40], [300, 8], true, false],
+    ["the same as rank 3 with batch 1", [1, 300, 40], [1, 300, 8], true, false],
   ];
   for (const [name, aShape, bShape, ta, tb] of products) {
     it(`matMul: ${name}`, async () => {
       const [worst] = await wasmVsCpu([aShape, bShape], ([a, b]) => tf.matMul(a, b, ta, tb));
+      assert.ok(worst < 1e-5, `relative difference ${worst}`);
+    });
+  }
+
+  const reductions: [string, number[], (x: tf.Tensor) => tf.Tensor][] = [
+    ["sum over rows (a bias gradient)", [300, 40], (x) => tf.sum(x, 0)],
+    ["sum over the two leading axes, keepDims", [4, 50, 30], (x) => tf.sum(x, [1, 0], true)],
+    ["mean over batch, height, width (batch norm's moments)", [8, 12, 12, 5], (x) => tf.mean(x, [0, 1, 2])],
+    ["mean over rows, keepDims", [300, 40], (x) => tf.mean(x, 0, true)],
+    ["sum over an inner axis (the shipped kernel)", [300, 40], (x) => tf.sum(x, 1)],
+    ["sum over all axes (the shipped kernel)", [300, 40], (x) => tf.sum(x)],
+  ];
+  for (const [name, shape, f] of reductions) {
+    it(`reduce: ${name}`, async () => {
+      const [worst] = await wasmVsCpu([shape], ([x]) => f(x));
       assert.ok(worst < 1e-5, `relative difference ${worst}`);
     });
   }
