@@ -35,11 +35,7 @@ export interface AttentionResult {
 export function scaledDotProductAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask?: tf.Tensor | null, dropoutRate = 0): AttentionResult {
   checkAttentionShapes(q, k, v, mask);
   return tf.tidy(() => {
-    const headDim = q.shape[3];
-    const scaled = tf.mul(q, 1 / Math.sqrt(headDim)); // [b, h, tq, d]
-    let scores = tf.matMul(scaled, k, false, true) as tf.Tensor4D; // [b, h, tq, tk]
-    if (mask != null) scores = tf.add(scores, tf.mul(tf.sub(1, tf.cast(mask, "float32")), MASKED_SCORE));
-    const weights = tf.softmax(scores, -1) as tf.Tensor4D; // rows sum to 1 over the keys
+    const { weights } = attentionWeights(q, k, mask == null ? null : scoreBias(mask));
     const mixing = dropoutRate > 0 ? tf.dropout(weights, dropoutRate) : weights;
     const output = tf.matMul(mixing, v) as tf.Tensor4D; // [b, h, tq, d]
     return { output, weights };
@@ -64,13 +60,10 @@ export function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask?: tf
   checkAttentionShapes(q, k, v, mask);
   const scale = 1 / Math.sqrt(q.shape[3]);
   // The mask is data, never differentiated: a constant of this call's function, not an input.
-  const scoreBias = mask == null ? null : tf.tidy(() => tf.mul(tf.sub(1, tf.cast(mask, "float32")), MASKED_SCORE));
+  const bias = mask == null ? null : tf.tidy(() => scoreBias(mask));
   const withGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [query, key, value, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
-    const scaled = tf.mul(query, scale); // [b, h, tq, d]
-    let scores = tf.matMul(scaled, key, false, true); // [b, h, tq, tk]
-    if (scoreBias != null) scores = tf.add(scores, scoreBias);
-    const weights = tf.softmax(scores, -1);
+    const { scaled, weights } = attentionWeights(query, key, bias);
     const output = tf.matMul(weights, value) as tf.Tensor4D; // [b, h, tq, d]
     save([scaled, key, value, weights, output]);
     return {
@@ -90,8 +83,21 @@ export function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask?: tf
   try {
     return withGradient(q, k, v);
   } finally {
-    scoreBias?.dispose();
+    bias?.dispose();
   }
+}
+
+/** M from a mask (1 = keep, 0 = masked): 0 where kept, MASKED_SCORE where masked. */
+function scoreBias(mask: tf.Tensor): tf.Tensor {
+  return tf.mul(tf.sub(1, tf.cast(mask, "float32")), MASKED_SCORE);
+}
+
+/** q/√d: [b, h, tq, d], and the weights softmax((q/√d) kᵀ + M): [b, h, tq, tk], rows summing to 1 over the keys. */
+function attentionWeights(q: tf.Tensor4D, k: tf.Tensor4D, bias: tf.Tensor | null): { scaled: tf.Tensor4D; weights: tf.Tensor4D } {
+  const scaled = tf.mul(q, 1 / Math.sqrt(q.shape[3])) as tf.Tensor4D; // [b, h, tq, d]
+  let scores = tf.matMul(scaled, k, false, true); // [b, h, tq, tk]
+  if (bias != null) scores = tf.add(scores, bias);
+  return { scaled, weights: tf.softmax(scores, -1) as tf.Tensor4D };
 }
 
 function checkAttentionShapes(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask?: tf.Tensor | null): void {

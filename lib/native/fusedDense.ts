@@ -46,10 +46,12 @@ function checkShapes(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null): v
   }
 }
 
-/** True on the native backend when its binding passes list(string) attributes. */
+/** True on the native backend when its binding passes list(string) attributes; registers our kernel the first time. */
 export function fusedDenseAvailable(): boolean {
-  // The prebuilt binding fails the probe: "A string was expected" for the op list.
-  return nativeCapability("_FusedMatMul", () => runFusedMatMul(tf.ones([1, 1]), tf.ones([1, 1]), tf.zeros([1]), "linear")) && registerFusedDense();
+  return nativeCapability("_FusedMatMul", () => {
+    runFusedMatMul(tf.ones([1, 1]), tf.ones([1, 1]), tf.zeros([1]), "linear"); // the prebuilt binding throws: "A string was expected"
+    registerFusedDense();
+  });
 }
 
 function runFusedMatMul(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activation: FusedActivation): tf.Tensor {
@@ -66,7 +68,7 @@ function runFusedMatMul(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activa
   return runOp("_FusedMatMul", attrs, [x, kernel, bias]);
 }
 
-function registerFusedDense(): boolean {
+function registerFusedDense(): void {
   registerNativeActivationGradients(); // the ReLU case's gradient uses its ReluGrad kernel
   patchOnce("native.fusedDense", () => {
     tf.registerKernel({
@@ -91,5 +93,4 @@ function registerFusedDense(): boolean {
     });
     return true;
   });
-  return tf.getKernel(KERNEL, "tensorflow") != null;
 }

@@ -8,9 +8,12 @@ import * as tf from "@tensorflow/tfjs";
 import { patchOnce } from "../tfPatch";
 import { attr, nativeCapability, runOpOutputs } from "./tfOp";
 
-/** True on the native backend when its binding carries CourseLayerNorm (the one setup:native builds). */
+/** True on the native backend when its binding carries CourseLayerNorm (the one setup:native builds); registers our gradient kernel the first time. */
 export function nativeLayerNormAvailable(): boolean {
-  return nativeCapability("CourseLayerNorm", () => nativeLayerNorm(tf.ones([1, 2]), tf.ones([2]), tf.zeros([2]), 1e-5));
+  return nativeCapability("CourseLayerNorm", () => {
+    nativeLayerNorm(tf.ones([1, 2]), tf.ones([2]), tf.zeros([2]), 1e-5);
+    registerGradKernel();
+  });
 }
 
 /** x: [..., d], gamma and beta: [d] → [y, x̂, 1/√(σ² + ε)]: [..., d], [..., d], [..., 1] */
@@ -25,7 +28,6 @@ export function nativeLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor,
  * the gradient as a constant.
  */
 export function nativeLayerNormGrad(dy: tf.Tensor, normalised: tf.Tensor, invStd: tf.Tensor, gamma: tf.Tensor): tf.Tensor[] {
-  registerGradKernel();
   return tf.engine().runKernel(GRAD_KERNEL, { dy, normalised, invStd, gamma }, {}) as tf.Tensor[];
 }
 

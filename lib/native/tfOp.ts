@@ -74,7 +74,8 @@ const capabilities = new Map<string, { backend: tf.KernelBackend; present: boole
 /**
  * Whether the native backend can do `name` (an op of the course's kernels, an attribute kind),
  * found out by running `probe` once per backend instance: true when it runs without throwing.
- * False on every other backend.
+ * False on every other backend. A probe may end by registering what depends on the capability:
+ * it runs once, and only on success gets that far.
  */
 export function nativeCapability(name: string, probe: () => void): boolean {
   if (!isNativeBackend()) return false;

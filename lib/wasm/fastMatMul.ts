@@ -44,10 +44,12 @@ function explicitTranspose(matMul: tf.KernelFunc, transposeKernel: tf.KernelFunc
     if (!transposeA && !transposeB) return plainMatMul(matMul, inputs, attrs ?? {}, backend);
 
     const temporaries: tf.TensorInfo[] = [];
-    const swapLastTwo = (t: tf.TensorInfo): tf.TensorInfo => {
+    const transposeLastTwo = (t: tf.TensorInfo): tf.TensorInfo => {
       const r = t.shape.length;
-      const perm = [...Array(r - 2).keys(), r - 1, r - 2];
-      const out = transposeKernel({ inputs: { x: t }, attrs: { perm }, backend }) as tf.TensorInfo;
+      return transposeKernel({ inputs: { x: t }, attrs: { perm: [...Array(r - 2).keys(), r - 1, r - 2] }, backend }) as tf.TensorInfo;
+    };
+    const swapLastTwo = (t: tf.TensorInfo): tf.TensorInfo => {
+      const out = transposeLastTwo(t);
       temporaries.push(out);
       return out;
     };
@@ -57,8 +59,7 @@ function explicitTranspose(matMul: tf.KernelFunc, transposeKernel: tf.KernelFunc
         // Aᵀ B = (Bᵀ A)ᵀ: transpose B and the (small) result instead of a tall A.
         const swapped = plainMatMul(matMul, { a: swapLastTwo(inputs.b as tf.TensorInfo), b: inputs.a as tf.TensorInfo }, plainAttrs, backend);
         temporaries.push(swapped);
-        const r = swapped.shape.length;
-        return transposeKernel({ inputs: { x: swapped }, attrs: { perm: [...Array(r - 2).keys(), r - 1, r - 2] }, backend }) as tf.TensorInfo;
+        return transposeLastTwo(swapped);
       }
       const a = (transposeA ? swapLastTwo(inputs.a as tf.TensorInfo) : inputs.a) as tf.TensorInfo;
       const b = (transposeB ? swapLastTwo(inputs.b as tf.TensorInfo) : inputs.b) as tf.TensorInfo;

@@ -42,7 +42,6 @@ const path = require("path");
 exports.find = (packageJson) => path.join(path.dirname(packageJson), "lib", "napi-v8", "tfjs_binding.node");
 `;
 const KERNELS_DIR = path.join(ROOT, "tools/native/kernels");
-const COURSE_KERNELS = ["layer_norm.cc"];
 const PACKAGE_NOTE = "Built by tools/native/setup.ts from the tensorflow-cpu wheel; not in package.json on purpose.";
 
 interface Options {
@@ -196,7 +195,7 @@ async function build(opts: Options): Promise<void> {
 
   step("patch the binding: list(string) attributes (TensorFlow's fused ops take their op list as one)");
   patchBinding(path.join(pkgDir, "binding/tfjs_backend.cc"));
-  step(`add the course's TensorFlow kernels (${COURSE_KERNELS.join(", ")}) to the binding`);
+  step(`add the course's TensorFlow kernels (${courseKernels().join(", ")}) to the binding`);
   addCourseKernels(pkgDir);
 
   step(`node-gyp rebuild (headers from ${nodedir}/include/node; N-API 8)`);
@@ -235,15 +234,14 @@ async function build(opts: Options): Promise<void> {
 /**
  * tfjs-node's binding sets string attributes but not lists of strings, which no TensorFlow.js
  * kernel needs. TensorFlow's fused kernels do: _FusedMatMul (product, bias and activation in one
- * pass over the output, lib/native/fusedMatMul.ts) names its fused steps in `fused_ops`, a
+ * pass over the output, lib/native/fusedDense.ts) names its fused steps in `fused_ops`, a
  * list(string). This adds that case to the binding's AssignOpAttr: a JavaScript array of strings
  * becomes TFE_OpSetAttrStringList. A binding without it (the prebuilt tfjs-node) makes lib fall
  * back to separate ops.
  */
 function patchBinding(source: string): void {
   const anchor = "    case TF_ATTR_STRING: {\n";
-  const text = fs.readFileSync(source, "utf8");
-  if (!text.includes(anchor)) throw new Error(`${source}: cannot find the string-attribute case to patch (tfjs-node ${TFJS_NODE_VERSION} expected)`);
+  const text = readWithAnchor(source, anchor, "the string-attribute case");
   const listCase = `${anchor}      if (IsArray(env, nstatus, &js_value)) {  // list(string): added by the course's setup:native
         uint32_t length;
         nstatus = napi_get_array_length(env, js_value, &length);
@@ -275,13 +273,25 @@ function patchBinding(source: string): void {
 function addCourseKernels(pkgDir: string): void {
   const gypFile = path.join(pkgDir, "binding.gyp");
   const anchor = "'binding/tfjs_binding.cc'";
-  const gyp = fs.readFileSync(gypFile, "utf8");
-  if (!gyp.includes(anchor)) throw new Error(`${gypFile}: cannot find the binding's source list (tfjs-node ${TFJS_NODE_VERSION} expected)`);
+  const gyp = readWithAnchor(gypFile, anchor, "the binding's source list");
+  const kernels = courseKernels();
   fs.mkdirSync(path.join(pkgDir, "binding/course"), { recursive: true });
-  for (const file of COURSE_KERNELS) fs.copyFileSync(path.join(KERNELS_DIR, file), path.join(pkgDir, "binding/course", file));
-  const sources = [anchor, ...COURSE_KERNELS.map((f) => `'binding/course/${f}'`)].join(", ");
+  for (const file of kernels) fs.copyFileSync(path.join(KERNELS_DIR, file), path.join(pkgDir, "binding/course", file));
+  const sources = [anchor, ...kernels.map((f) => `'binding/course/${f}'`)].join(", ");
   // -fopenmp-simd: the kernels' `omp simd` loops vectorise; no OpenMP runtime is linked.
   fs.writeFileSync(gypFile, gyp.replace(anchor, sources).replace("'sources' : [", "'cflags_cc' : [ '-fopenmp-simd' ],\n    'sources' : ["));
+}
+
+/** The course's kernel sources: every .cc file in tools/native/kernels. */
+function courseKernels(): string[] {
+  return fs.readdirSync(KERNELS_DIR).filter((f) => f.endsWith(".cc")).sort();
+}
+
+/** A file of tfjs-node's that is patched at `anchor`; stops, naming `what`, if the anchor is missing. */
+function readWithAnchor(file: string, anchor: string, what: string): string {
+  const text = fs.readFileSync(file, "utf8");
+  if (!text.includes(anchor)) throw new Error(`${file}: cannot find ${what} to patch (tfjs-node ${TFJS_NODE_VERSION} expected)`);
+  return text;
 }
 
 /** Starts COURSE_BACKEND=node in a fresh process and compares a small computation with wasm. */
