@@ -21,10 +21,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { executeNotebook } from "../tools/nbconvert-ts/src/execute/executor";
-import { makeNotebook } from "../tools/notebook/cells";
-import { executeFile, exportNotebook, loadNotebook } from "../tools/nbconvert-ts/src/pipeline";
-import { writeFileAtomic } from "../tools/nbconvert-ts/src/notebook/write";
+import { executeFile, executeNotebook, exportNotebook, loadNotebook, makeNotebook, writeFileAtomic } from "nbconvert-ts";
 import type { BenchSuite } from "./types";
 
 const ROOT = path.resolve(__dirname, "..");

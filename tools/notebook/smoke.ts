@@ -1,7 +1,8 @@
 /** Writes lectures/smoke.ipynb: the shortest notebook that proves the course works end to end. */
 import * as path from "path";
-import { REPO_ROOT } from "../kernel/kernelspec";
-import { makeNotebook, writeNotebook } from "./cells";
+import { REPO_ROOT } from "@ts-course/cli";
+import { makeNotebook } from "./cells";
+import { writeNotebook } from "./write";
 
 const cells = [
   {
@@ -15,6 +16,7 @@ This notebook checks the whole chain in under a minute: the course kernel import
     source: `import * as tf from "@tensorflow/tfjs";
 import { initBackend, seed, loadMnist, labelHistogram, showImages, showTable, dfd } from "./lib/index";
 import { mnistImages, mnistLabels, batchIndices, trainLoop, show, lossCurves, reportMetric } from "./lib/index";
+import { makeNotebook, writeNotebook } from "@ts-course/notebook";
 
 const backend = await initBackend();
 seed(0);`,

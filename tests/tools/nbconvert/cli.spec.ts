@@ -8,10 +8,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runHandouts, listLectures } from "../../../tools/nbconvert-ts/src/handouts";
-import { readNotebook } from "../../../tools/nbconvert-ts/src/notebook/read";
-import { schemaErrors } from "../../../tools/nbconvert-ts/src/notebook/validate";
-import { makeNotebook, writeNotebook } from "../../../tools/notebook/cells";
 import { CLI, fixture, FIXTURES, kernelsOf, ROOT, tempDir, waitUntil } from "./helpers";
+import { makeNotebook, readNotebook, schemaErrors, writeNotebook } from "@ts-course/notebook";
 
 function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {
   return spawnSync(CLI, args, { cwd: ROOT, encoding: "utf8", timeout: 120_000, env });
@@ -78,7 +76,7 @@ describe("nbconvert-ts CLI", function () {
     }
     const usage = cli(["execute"]);
     assert.equal(usage.status, 2);
-    assert.match(usage.stderr, /execute: which notebook\?/);
+    assert.match(usage.stderr, /^nbconvert-ts execute: expected an argument: .* \(see --help\)\n$/);
   });
 
   it("leaves no kernel behind when it is killed with SIGTERM (exit 143)", async () => {
@@ -112,7 +110,10 @@ describe("nbconvert-ts CLI", function () {
     const all = cli(["run", fixture("errors.ipynb"), "--executed", path.join(dir, "all.ipynb"), "-o", path.join(dir, "all.html"), "--allow-errors"]);
     assert.equal(all.status, 1, all.stderr);
     assert.match(all.stdout, /5 cells in .*2 failed/);
-    assert.match(all.stderr, /✓ errors cell 3\/5/);
+    // progress and errors name a cell the same way (its place in the notebook), progress adds how far the run is
+    assert.match(all.stderr, /✓ errors cell 4 \(3\/5\)/);
+    assert.match(all.stderr, /✗ errors cell 3 \(2\/5\) .* Error: boom/);
+    assert.match(all.stdout, /✗ cell 3 \(id [^)]+\): Error: boom/);
     for (const f of ["stop.ipynb", "all.ipynb"]) assert.deepEqual(schemaErrors(readNotebook(path.join(dir, f))), [], f);
     // Stopped: the failed cell has its error, later cells keep no outputs and no count.
     const stopped = readNotebook(path.join(dir, "stop.ipynb")).cells.filter((c) => c.cell_type === "code");

@@ -5,11 +5,9 @@
 import { strict as assert } from "assert";
 import { executeNotebook, ExecuteReport } from "../../../tools/nbconvert-ts/src/execute/executor";
 import { liveKernelCount } from "../../../tools/nbconvert-ts/src/kernel/launch";
-import { readNotebook } from "../../../tools/nbconvert-ts/src/notebook/read";
-import { joinText } from "../../../tools/nbconvert-ts/src/notebook/types";
-import { schemaErrors } from "../../../tools/nbconvert-ts/src/notebook/validate";
 import { metricLines } from "../../../tools/nbconvert-ts/src/pipeline";
 import { fixture, kernelsOf, streamText, waitUntil } from "./helpers";
+import { joinText, readNotebook, schemaErrors } from "@ts-course/notebook";
 
 function codeCells(r: ExecuteReport) {
   return r.notebook.cells.filter((c) => c.cell_type === "code");

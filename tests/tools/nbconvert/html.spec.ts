@@ -4,10 +4,9 @@ import { MarkdownRenderer } from "../../../tools/nbconvert-ts/src/html/markdown"
 import { chooseMime, OutputContext, renderOutput } from "../../../tools/nbconvert-ts/src/html/outputs";
 import { CONTENT_SECURITY_POLICY, renderNotebook } from "../../../tools/nbconvert-ts/src/html/render";
 import { renderToc } from "../../../tools/nbconvert-ts/src/html/toc";
-import { filterNotebook } from "../../../tools/nbconvert-ts/src/notebook/filter";
-import { readNotebook } from "../../../tools/nbconvert-ts/src/notebook/read";
-import { Notebook } from "../../../tools/nbconvert-ts/src/notebook/types";
+import { filterNotebook } from "../../../tools/nbconvert-ts/src/filter";
 import { fixture } from "./helpers";
+import { Notebook, readNotebook } from "@ts-course/notebook";
 
 const ctx = (): OutputContext => ({ markdown: new MarkdownRenderer(), plotCount: 0, usedAnsi: false });
 const count = (text: string, part: string) => text.split(part).length - 1;
