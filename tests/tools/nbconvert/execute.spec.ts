@@ -74,6 +74,8 @@ describe("nbconvert-ts executor (real tslab kernel)", function () {
     const cells = codeCells(r);
     assert.equal(cells[1].outputs!.at(-1)!.ename, "CellTimeoutError");
     assert.match(cells[1].outputs!.at(-1)!.evalue, /^cell 3 \(id \w+\) did not finish within 2 s: interrupted$/);
+    // no stray lines of Node's "interrupted" error ("code: 'ERR_SCRIPT_EXECUTION_INTERRUPTED'", "}"): frames only
+    assert.ok(cells[1].outputs!.at(-1)!.traceback.every((l: string) => /^\s+at /.test(l)), JSON.stringify(cells[1].outputs!.at(-1)!.traceback));
     assert.equal(streamText(cells[2]), "kept 42\n", "after SIGINT the same kernel goes on");
     assert.match(cells[3].outputs!.at(-1)!.evalue, /^cell 5 \(id \w+\) did not finish within 2 s, and the kernel did not stop within 3 s of SIGINT: it was killed and restarted/);
     assert.equal(streamText(cells[4]), "after restart\n");

@@ -276,8 +276,11 @@ async function runCell(
       return deadKernelError(kernel, index, cell);
     }
     if (after.kind === "done") {
+      // What SIGINT left on stderr is Node's "Script execution was interrupted" and its
+      // properties: only the cell's own frames (where it was stuck) are worth keeping.
       const interrupted = collector.takeErrorFromStderr();
-      return { output_type: "error", ename: "CellTimeoutError", evalue: `${limit}: interrupted`, traceback: interrupted?.traceback ?? [] };
+      const frames = (interrupted?.traceback ?? []).filter((l) => /^\s+at /.test(l));
+      return { output_type: "error", ename: "CellTimeoutError", evalue: `${limit}: interrupted`, traceback: frames };
     }
     kernel.forget(msgId);
     if (options.allowErrors) await session.restart();

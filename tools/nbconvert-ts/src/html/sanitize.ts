@@ -7,8 +7,8 @@
  * MathML (KaTeX) allowed and, on top of its defaults:
  * - no elements that run, load, submit or restyle the page: script, style, link, meta, base,
  *   iframe/object/embed, form controls, media, SVG animation (which can rewrite links);
- * - links only to http(s), mailto and the page itself; every other element may point only at
- *   images inlined as data: URLs or at the page itself, so nothing is ever fetched;
+ * - links only to http(s), mailto and the page itself; every other URL may only be an image
+ *   inlined as a data: URL or a place in the page itself, so nothing is ever fetched;
  * - style attributes keep layout and colour (KaTeX needs them) but lose url(), @-rules, escapes
  *   and positioning, so a fragment cannot fetch or cover the page;
  * - no data-* attributes (the page script reads some); ids that would shadow document
@@ -33,11 +33,16 @@ const CONFIG: Config = {
   FORBID_TAGS,
   FORBID_ATTR: ["srcset", "ping", "action", "formaction", "background", "poster", "target"],
   ALLOW_DATA_ATTR: false,
-  ALLOWED_URI_REGEXP: /^(?:(?:https?|mailto):|#|data:image\/(?:png|jpe?g|gif|webp|svg\+xml)[;,])/i,
 };
 
-/** Attributes holding a URL: only links (<a href>) may leave the page. */
-const URL_ATTRIBUTES = new Set(["href", "xlink:href", "src"]);
+/**
+ * Attributes holding a URL (DOMPurify's own URL check applies to these and, with a custom
+ * pattern, to every attribute: so the policy is kept here instead). A link (<a href>) may lead
+ * to a web page, a mail address or a place in this page; anything else may only be an inline
+ * image or a place in this page, so nothing is ever fetched.
+ */
+const URL_ATTRIBUTES = new Set(["href", "xlink:href", "src", "action", "formaction", "data", "codebase", "cite", "longdesc", "usemap", "manifest"]);
+const LINK_URL = /^(?:https?:|mailto:|#)/i;
 const INLINE_URL = /^(?:#|data:image\/(?:png|jpe?g|gif|webp|svg\+xml)[;,])/i;
 
 /** CSS properties a style attribute keeps: box sizes, spacing, alignment, colour, type. */
@@ -66,8 +71,10 @@ function load(): Purifier {
   const p = createDOMPurify(new JSDOM("").window);
   p.addHook("uponSanitizeAttribute", (node, data) => {
     const name = data.attrName.toLowerCase();
-    if (URL_ATTRIBUTES.has(name) && node.nodeName.toLowerCase() !== "a" && !INLINE_URL.test(data.attrValue.trim())) {
-      data.keepAttr = false;
+    if (URL_ATTRIBUTES.has(name)) {
+      const url = data.attrValue.replace(/[\u0000-\u0020]/g, "");
+      const isLink = node.nodeName.toLowerCase() === "a" && name === "href";
+      if (!(isLink ? LINK_URL : INLINE_URL).test(url)) data.keepAttr = false;
     } else if (name === "style") {
       const cleaned = cleanStyle(data.attrValue);
       if (cleaned === "") data.keepAttr = false;
@@ -75,8 +82,8 @@ function load(): Purifier {
     }
   });
   p.addHook("afterSanitizeAttributes", (node) => {
-    // a student's link opens without telling the target where it came from
-    if (node.nodeName.toLowerCase() === "a" && node.hasAttribute("href")) node.setAttribute("rel", "noopener noreferrer nofollow");
+    // a student's link to a web page opens without telling it where it came from
+    if (node.nodeName.toLowerCase() === "a" && /^https?:/i.test(node.getAttribute("href") ?? "")) node.setAttribute("rel", "noopener noreferrer nofollow");
   });
   purifier = p;
   return p;
