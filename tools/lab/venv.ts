@@ -16,6 +16,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { writeFileAtomic } from "@ts-course/cli";
 
 /** JupyterLab 4.6 needs Python 3.10 or newer. */
 export const MIN_PYTHON: [number, number] = [3, 10];
@@ -221,7 +222,7 @@ export async function ensureLabVenv(options: EnsureVenvOptions): Promise<LabVenv
       );
     }
     const stamp: Stamp = { requirementsSha256: requirementsHash(requirements), python: python.version, builtAt: new Date().toISOString() };
-    fs.writeFileSync(paths.stamp, JSON.stringify(stamp, null, 2) + "\n");
+    writeFileAtomic(paths.stamp, JSON.stringify(stamp, null, 2) + "\n");
     if (spawnSync(paths.python, ["-c", "import jupyterlab"], { stdio: "ignore" }).status !== 0 || !fs.existsSync(paths.jupyter)) {
       fs.rmSync(paths.stamp, { force: true });
       throw new LabSetupError(`The environment in ${dir} was installed but \`import jupyterlab\` fails. Remove it (rm -rf ${dir}) and run \`npm run lab\` again.`);
