@@ -23,6 +23,7 @@ import * as os from "os";
 import * as path from "path";
 import { executeFile, executeNotebook, exportNotebook, loadNotebook, makeNotebook, writeFileAtomic } from "nbconvert-ts";
 import { defineCommand, positiveInt, REPO_ROOT, runCommandLine } from "@ts-course/cli";
+import { venvMovedFrom } from "../tools/lab/venv";
 import type { BenchSuite } from "./types";
 
 const ROOT = REPO_ROOT;
@@ -47,9 +48,11 @@ async function executedNotebook(): Promise<string> {
 }
 
 function ensureJupyter(): boolean {
-  if (fs.existsSync(JUPYTER)) return true;
-  console.error(`bench: installing nbconvert from PyPI into ${path.relative(ROOT, VENV)} (once)…`);
-  const venv = spawnSync("python3", ["-m", "venv", VENV], { stdio: "inherit" });
+  // A venv copied or moved with its checkout would run the original's Python: make it again.
+  const movedFrom = venvMovedFrom(VENV);
+  if (fs.existsSync(JUPYTER) && movedFrom === null) return true;
+  console.error(`bench: installing nbconvert from PyPI into ${path.relative(ROOT, VENV)}${movedFrom ? ` (it was made in ${movedFrom})` : " (once)"}…`);
+  const venv = spawnSync("python3", ["-m", "venv", "--clear", VENV], { stdio: "inherit" });
   if (venv.status !== 0) return false;
   const pip = spawnSync(path.join(VENV, "bin", "pip"), ["install", "-q", "--disable-pip-version-check", "nbconvert"], { stdio: "inherit" });
   return pip.status === 0 && fs.existsSync(JUPYTER);
