@@ -17,12 +17,10 @@ import * as path from "path";
 import type { Browser } from "playwright-core";
 import { Cell, makeNotebook, Notebook, writeNotebook } from "@ts-course/notebook";
 import { exportFile } from "nbconvert-ts";
+import { blockedContext, CHROMIUM, launchChromium } from "./chromium";
 import { ROOT, tempDir } from "./helpers";
 
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = path.join(ROOT, "artifacts");
-// Playwright gives each launch a fresh temporary profile (its own --user-data-dir).
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 const SINK = "http://127.0.0.1:9";
 
 /** JavaScript that reports the payload `name` ran, two ways (the report survives a navigation). */
@@ -99,19 +97,12 @@ interface Visit {
 }
 
 async function visit(browser: Browser, file: string): Promise<Visit> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  // tsx compiles this file with esbuild's keepNames: page.evaluate needs its __name helper.
+  const url = `file://${file}`;
+  const { context, blocked: requests } = await blockedContext(browser, url, { viewport: { width: 1200, height: 900 } });
   const pwned: string[] = [];
   await context.exposeBinding("__report", (_source, name: string) => void pwned.push(name));
-  await context.addInitScript("window.__name = (f) => f; window.__violations = []; document.addEventListener('securitypolicyviolation', (e) => top.__violations.push(e.violatedDirective + ' ' + e.blockedURI));");
+  await context.addInitScript("window.__violations = []; document.addEventListener('securitypolicyviolation', (e) => top.__violations.push(e.violatedDirective + ' ' + e.blockedURI));");
   const page = await context.newPage();
-  const url = `file://${file}`;
-  const requests: string[] = [];
-  await context.route("**/*", (route) => {
-    if (route.request().url() === url) return route.continue();
-    requests.push(route.request().url());
-    return route.abort();
-  });
   await page.goto(url, { waitUntil: "load" });
   await page.waitForTimeout(1500); // meta refresh, autofocus, lazy loads, plotly
   const state = await page.evaluate(() => {
@@ -153,8 +144,7 @@ describe("nbconvert-ts --untrusted: a hostile notebook in headless Chromium (net
     trusted = path.join(dir, "trusted.html");
     exportFile(source, safe, { untrusted: true });
     exportFile(source, trusted, {});
-    const { chromium } = require("playwright-core") as typeof import("playwright-core");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await launchChromium();
   });
 
   after(async () => {
