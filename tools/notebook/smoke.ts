@@ -1,6 +1,9 @@
-/** Writes lectures/smoke.ipynb: the shortest notebook that proves the course works end to end. */
+/**
+ * `npx tsx tools/notebook/smoke.ts`: writes lectures/smoke.ipynb, the shortest notebook that
+ * proves the course works end to end.
+ */
 import * as path from "path";
-import { REPO_ROOT } from "@ts-course/cli";
+import { defineCommand, REPO_ROOT, runCommand } from "@ts-course/cli";
 import { makeNotebook } from "./cells";
 import { writeNotebook } from "./write";
 
@@ -74,5 +77,10 @@ console.log(\`\${backend.choice}: test accuracy \${(100 * accuracy).toFixed(1)}%
   },
 ];
 
-writeNotebook(path.join(REPO_ROOT, "lectures", "smoke.ipynb"), makeNotebook(cells));
-console.log("wrote lectures/smoke.ipynb");
+const command = defineCommand({ name: "tools/notebook/smoke.ts", summary: "write lectures/smoke.ipynb (the environment check) from its cells", options: {} });
+
+runCommand(command, () => {
+  writeNotebook(path.join(REPO_ROOT, "lectures", "smoke.ipynb"), makeNotebook(cells));
+  console.log("wrote lectures/smoke.ipynb");
+  return 0;
+});
