@@ -10,7 +10,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { executeNotebook } from "../../../tools/nbconvert-ts/src/execute/executor";
+import { executeNotebook } from "nbconvert-ts";
 import { courseKernelSpec, installCourseKernelSpec, REPO_ROOT } from "../../../tools/kernel/kernelspec";
 import { makeNotebook, Notebook } from "@ts-course/notebook";
 

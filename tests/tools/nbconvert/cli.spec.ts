@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runHandouts, listLectures } from "../../../tools/nbconvert-ts/src/handouts";
+import { listLectures, runHandouts } from "nbconvert-ts";
 import { CLI, fixture, FIXTURES, kernelsOf, ROOT, tempDir, waitUntil } from "./helpers";
 import { makeNotebook, readNotebook, schemaErrors, writeNotebook } from "@ts-course/notebook";
 

@@ -3,9 +3,7 @@
  * machine is idle, much more under load), so the notebooks are tiny and each covers a lot.
  */
 import { strict as assert } from "assert";
-import { executeNotebook, ExecuteReport } from "../../../tools/nbconvert-ts/src/execute/executor";
-import { liveKernelCount } from "../../../tools/nbconvert-ts/src/kernel/launch";
-import { metricLines } from "../../../tools/nbconvert-ts/src/pipeline";
+import { executeNotebook, ExecuteReport, liveKernelCount, metricLines } from "nbconvert-ts";
 import { fixture, kernelsOf, streamText, waitUntil } from "./helpers";
 import { joinText, readNotebook, schemaErrors } from "@ts-course/notebook";
 
