@@ -79,6 +79,33 @@ describe("nbconvert-ts CLI", function () {
     assert.match(usage.stderr, /^nbconvert-ts execute: expected an argument: .* \(see --help\)\n$/);
   });
 
+  it("speaks the course's one dialect: --help on the group and on each command, one message per mistake, exit 2", () => {
+    const help = cli(["--help"]);
+    assert.equal(help.status, 0);
+    for (const c of ["execute", "export", "run", "validate", "handouts"]) assert.match(help.stdout, new RegExp(`^  ${c} `, "m"));
+    const exportHelp = cli(["export", "--help"]);
+    assert.equal(exportHelp.status, 0);
+    assert.match(exportHelp.stdout, /usage: nbconvert-ts export <nb\.ipynb>/);
+    assert.match(exportHelp.stdout, /--untrusted/);
+    const mistakes: [string[], string][] = [
+      [[], "nbconvert-ts: which command? (see --help)"],
+      [["exprot", "x.ipynb"], 'nbconvert-ts: unknown command "exprot" (see --help)'],
+      [["--bogus"], "nbconvert-ts: unknown option --bogus (see --help)"],
+      [["export", "x.ipynb", "--outt", "y"], "nbconvert-ts export: unknown option --outt (see --help)"],
+      [["execute", "x.ipynb", "--timeout"], "nbconvert-ts execute: option --timeout needs a value (see --help)"],
+      [["execute", "x.ipynb", "--timeout", "soon"], 'nbconvert-ts execute: --timeout wants a positive number, not "soon"'],
+      [["handouts", "--jobs", "1.5"], 'nbconvert-ts handouts: --jobs wants a positive whole number, not "1.5"'],
+    ];
+    for (const [args, message] of mistakes) {
+      const r = cli(args);
+      assert.equal(r.status, 2, args.join(" "));
+      assert.equal(r.stderr, `${message}\n`, args.join(" "));
+    }
+    const lab = spawnSync("npx", ["tsx", path.join(ROOT, "tools", "lab", "lab.ts"), "--prot", "1"], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(lab.status, 2);
+    assert.equal(lab.stderr, "npm run lab: unknown option --prot (see --help)\n");
+  });
+
   it("leaves no kernel behind when it is killed with SIGTERM (exit 143)", async () => {
     const exit = await killDuringRun("SIGTERM");
     assert.equal(exit.code, 143);
