@@ -3,10 +3,18 @@
  * browser is ever downloaded. Each launch gets a fresh temporary profile (playwright's own
  * --user-data-dir), and each page may load itself and nothing else.
  */
+import * as fs from "fs";
 import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+/** Skips the suite, saying why, where Debian's Chromium is not installed. */
+export function skipWithoutChromium(suite: Mocha.Context): void {
+  if (fs.existsSync(CHROMIUM)) return;
+  console.log(`      skipped: no ${CHROMIUM} (apt-get install chromium)`);
+  suite.skip();
+}
 
 export async function launchChromium(): Promise<Browser> {
   const { chromium } = require("playwright-core") as typeof import("playwright-core");

@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Browser, Page } from "playwright-core";
 import { executeFile, exportFile } from "nbconvert-ts";
-import { blockedContext, CHROMIUM, launchChromium } from "./chromium";
+import { blockedContext, launchChromium, skipWithoutChromium } from "./chromium";
 import { fixture, ROOT, tempDir } from "./helpers";
 
 const ARTIFACTS = path.join(ROOT, "artifacts");
@@ -49,10 +49,7 @@ describe("nbconvert-ts handout in a browser (headless Chromium, network blocked)
   let handout: string;
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log(`      skipped: no ${CHROMIUM} (apt-get install chromium)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     const dir = tempDir("browser");
     const executed = path.join(dir, "showcase.ipynb");
     await executeFile(fixture("showcase.ipynb"), executed, { allowErrors: true });

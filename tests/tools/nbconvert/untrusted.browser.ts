@@ -17,7 +17,7 @@ import * as path from "path";
 import type { Browser } from "playwright-core";
 import { Cell, makeNotebook, Notebook, writeNotebook } from "@ts-course/notebook";
 import { exportFile } from "nbconvert-ts";
-import { blockedContext, CHROMIUM, launchChromium } from "./chromium";
+import { blockedContext, launchChromium, skipWithoutChromium } from "./chromium";
 import { ROOT, tempDir } from "./helpers";
 
 const ARTIFACTS = path.join(ROOT, "artifacts");
@@ -132,10 +132,7 @@ describe("nbconvert-ts --untrusted: a hostile notebook in headless Chromium (net
   let trusted: string;
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log(`      skipped: no ${CHROMIUM} (apt-get install chromium)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     const dir = tempDir("hostile");
     const source = path.join(dir, "hostile.ipynb");
     writeNotebook(source, hostileNotebook());
