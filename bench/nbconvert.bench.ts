@@ -21,13 +21,12 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { executeNotebook } from "../tools/nbconvert-ts/src/execute/executor";
-import { makeNotebook } from "../tools/notebook/cells";
-import { executeFile, exportNotebook, loadNotebook } from "../tools/nbconvert-ts/src/pipeline";
-import { writeFileAtomic } from "../tools/nbconvert-ts/src/notebook/write";
+import { executeFile, executeNotebook, exportNotebook, loadNotebook, makeNotebook, writeFileAtomic } from "nbconvert-ts";
+import { defineCommand, positiveInt, REPO_ROOT, runCommandLine } from "@ts-course/cli";
+import { venvMovedFrom } from "../tools/lab/venv";
 import type { BenchSuite } from "./types";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = REPO_ROOT;
 // the command as users run it (the launcher, bin/nbconvert-ts)
 const CLI = path.join(ROOT, "tools", "nbconvert-ts", "bin", "nbconvert-ts");
 const VENV = path.join(ROOT, "build", "nbconvert-venv");
@@ -49,9 +48,11 @@ async function executedNotebook(): Promise<string> {
 }
 
 function ensureJupyter(): boolean {
-  if (fs.existsSync(JUPYTER)) return true;
-  console.error(`bench: installing nbconvert from PyPI into ${path.relative(ROOT, VENV)} (once)…`);
-  const venv = spawnSync("python3", ["-m", "venv", VENV], { stdio: "inherit" });
+  // A venv copied or moved with its checkout would run the original's Python: make it again.
+  const movedFrom = venvMovedFrom(VENV);
+  if (fs.existsSync(JUPYTER) && movedFrom === null) return true;
+  console.error(`bench: installing nbconvert from PyPI into ${path.relative(ROOT, VENV)}${movedFrom ? ` (it was made in ${movedFrom})` : " (once)"}…`);
+  const venv = spawnSync("python3", ["-m", "venv", "--clear", VENV], { stdio: "inherit" });
   if (venv.status !== 0) return false;
   const pip = spawnSync(path.join(VENV, "bin", "pip"), ["install", "-q", "--disable-pip-version-check", "nbconvert"], { stdio: "inherit" });
   return pip.status === 0 && fs.existsSync(JUPYTER);
@@ -67,6 +68,9 @@ const cliExport = (file: string) => run(CLI, ["export", file, "-o", path.join(OU
 const cliExportCold = (file: string) =>
   run(CLI, ["export", file, "-o", path.join(OUT, "nbconvert-ts-cold.html")], { ...process.env, NBCONVERT_TS_NO_CACHE: "1" });
 const jupyterExport = (file: string) => run(JUPYTER, ["nbconvert", "--to", "html", file, "--output-dir", OUT, "--output", "jupyter"]);
+
+/** The same command run through tsx instead of the esbuild bundle (bin/nbconvert-ts.cjs). */
+const NO_BUNDLE = { ...process.env, NBCONVERT_TS_NO_BUNDLE: "1" };
 
 /** For `npm run bench` (bench/run.ts): the export cases, timed per call. */
 export const suite: BenchSuite = {
@@ -88,6 +92,14 @@ export const suite: BenchSuite = {
         const file = await executedNotebook();
         cliExport(file); // builds the bundle and caches on first use
         return { run: () => cliExport(file) };
+      },
+    },
+    {
+      name: "nbconvert-ts export, whole CLI process through tsx (no bundle)",
+      unit: "ms",
+      setup: async () => {
+        const file = await executedNotebook();
+        return { run: () => run(CLI, ["export", file, "-o", path.join(OUT, "no-bundle.html")], NO_BUNDLE) };
       },
     },
     {
@@ -179,6 +191,43 @@ async function benchExport(file: string, runs: number) {
   };
 }
 
+/**
+ * What the bundle buys (#22 weighed it): the command's start-up (`--help`: start, load, answer)
+ * and a whole export, each with the bundle and through tsx, alternating, median of `runs`.
+ */
+function benchStartup(file: string, runs: number) {
+  const help = (env: NodeJS.ProcessEnv) => () => run(CLI, ["--help"], env);
+  const exp = (env: NodeJS.ProcessEnv) => () => run(CLI, ["export", file, "-o", path.join(OUT, "startup.html")], env);
+  help(process.env)(); // the bundle exists before timing
+  const cases: Record<string, () => void> = {
+    helpBundle: help(process.env),
+    helpTsx: help(NO_BUNDLE),
+    exportBundle: exp(process.env),
+    exportTsx: exp(NO_BUNDLE),
+  };
+  const wall: Record<string, number[]> = {};
+  const cpu: Record<string, number[]> = {};
+  for (let i = 0; i < runs; i++) {
+    for (const [name, fn] of Object.entries(cases)) {
+      const t = timeMs(fn);
+      (wall[name] ??= []).push(t.wall);
+      if (t.cpu != null) (cpu[name] ??= []).push(t.cpu);
+    }
+  }
+  const out: Record<string, { wallMs: number; cpuMs: number | null }> = {};
+  for (const name of Object.keys(cases)) out[name] = { wallMs: median(wall[name]), cpuMs: cpu[name] ? median(cpu[name]) : null };
+  return out;
+}
+
+function reportStartup(s: ReturnType<typeof benchStartup>, runs: number): void {
+  const row = (label: string, a: { wallMs: number; cpuMs: number | null }, b: { wallMs: number; cpuMs: number | null }) =>
+    console.log(`  ${label.padEnd(22)} bundle ${a.wallMs.toFixed(0).padStart(5)} ms wall, ${String(a.cpuMs?.toFixed(0) ?? "?").padStart(4)} ms CPU   tsx ${b.wallMs.toFixed(0).padStart(5)} ms wall, ${String(b.cpuMs?.toFixed(0) ?? "?").padStart(4)} ms CPU   (+${(b.wallMs - a.wallMs).toFixed(0)} ms without the bundle)`);
+  console.log(`start-up with the esbuild bundle and through tsx (median of ${runs}, alternating):`);
+  row("nbconvert-ts --help", s.helpBundle, s.helpTsx);
+  row("nbconvert-ts export", s.exportBundle, s.exportTsx);
+  console.log("");
+}
+
 /** Ten cells of known CPU work each (busy loops), printing and displaying as lectures do. */
 function timingNotebook(cells: number, msPerCell: number) {
   const code = (i: number) => `const t${i} = Date.now();
@@ -223,17 +272,30 @@ function reportExport(exp: Awaited<ReturnType<typeof benchExport>>, runs: number
   } else console.log("  jupyter nbconvert not available (could not install it): no comparison\n");
 }
 
-async function main() {
-  const args = process.argv.slice(2);
-  const runs = Number(args[args.indexOf("--runs") + 1]) || 7;
+const command = defineCommand({
+  name: "npm run bench:nbconvert",
+  summary: "nbconvert-ts against its targets: export ≥ 10× faster than jupyter nbconvert, executor overhead ≤ 10 %, start-up with and without the bundle",
+  usage: "[-- options]",
+  options: {
+    runs: { type: "string", value: "n", help: "timed runs of each case (default 7; the median is reported)" },
+    notebook: { type: "string", multiple: true, value: "file", help: "export these executed notebooks (default: build/bench/smoke.executed.ipynb and build/executed's lectures)" },
+    "no-execute": { type: "boolean", help: "skip the executor's overhead measurement" },
+  },
+});
+
+async function main(values: { runs?: string; notebook?: string[]; "no-execute"?: boolean }): Promise<number> {
+  const runs = positiveInt(values.runs, "runs") ?? 7;
   const load = () => os.loadavg()[0].toFixed(1);
   const result: Record<string, unknown> = { date: new Date().toISOString(), cores: os.cpus().length, loadBefore: load() };
   console.log(`nbconvert-ts bench (load average ${load()} on ${os.cpus().length} cores)\n`);
 
   // smoke.ipynb always; each executed lecture too (run `npm run handouts` first to have them),
   // or only the files given with --notebook.
-  const given = args.flatMap((a, i) => (args[i - 1] === "--notebook" ? [path.resolve(a)] : []));
+  const given = (values.notebook ?? []).map((f) => path.resolve(f));
   const files = given.length ? given : [await executedNotebook(), ...executedLectures()];
+  const startup = benchStartup(files[0], runs);
+  result.startup = startup;
+  reportStartup(startup, runs);
   result.exports = [];
   for (const file of files) {
     const exp = await benchExport(file, runs);
@@ -241,7 +303,7 @@ async function main() {
     reportExport(exp, runs);
   }
 
-  if (!args.includes("--no-execute")) {
+  if (!values["no-execute"]) {
     const ex = await benchExecute(10, 500);
     result.execute = ex;
     console.log(`\nexecute ${ex.cells} cells of ${ex.msPerCellRequested} ms CPU work each on the course kernel:`);
@@ -252,18 +314,13 @@ async function main() {
   }
   result.loadAfter = load();
   const outFile = path.join(ROOT, "build", "bench", "nbconvert.json");
-  fs.mkdirSync(path.dirname(outFile), { recursive: true });
-  fs.writeFileSync(outFile, JSON.stringify(result, null, 2) + "\n");
+  writeFileAtomic(outFile, JSON.stringify(result, null, 2) + "\n");
   console.log(`\nload average ${result.loadBefore} → ${result.loadAfter}; results in ${path.relative(ROOT, outFile)}`);
   fs.rmSync(OUT, { recursive: true, force: true });
+  return 0;
 }
 
 if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
+  // the executor leaves zeromq's context behind for a moment: exit when done
+  void runCommandLine(command, ({ values }) => main(values)).then((code) => process.exit(code));
 }

@@ -14,6 +14,9 @@
  *   });
  *   runCommand(cmd, async ({ values, positionals }) => { ...; return 0; });
  *
+ * A command with subcommands (`nbconvert-ts export …`) defines one command per subcommand and
+ * runs them with runCommandGroup, which gives the group its own --help.
+ *
  * Exit codes shared by all commands: 0 success, 1 the work failed, 2 bad usage or bad input,
  * 130/143 interrupted. Usage mistakes print one line naming the mistake and pointing at --help.
  */
@@ -148,36 +151,92 @@ export function positiveNumber(value: string | undefined, flag: string): number 
 }
 
 /**
- * Parses argv, prints --help, runs main and sets the exit code: main's number, 2 for UsageError
- * and InputError (one line, no stack), 1 for anything else (with its stack: that is our bug).
+ * Parses argv, prints --help, runs main and resolves to the exit code: main's number, 2 for
+ * UsageError and InputError (one line, no stack), 1 for anything else (with its stack: that is
+ * our bug). For commands that must exit themselves when done (open sockets, child processes).
  */
+export async function runCommandLine<O extends Record<string, OptionSpec>>(
+  cmd: Command<O>,
+  main: (args: Parsed<O>) => Promise<number> | number,
+  argv: string[] = process.argv.slice(2),
+): Promise<number> {
+  try {
+    const args = cmd.parse(argv);
+    if (args.help) {
+      console.log(cmd.helpText());
+      return 0;
+    }
+    return await main(args);
+  } catch (e) {
+    return reportFailure(cmd.spec.name, e);
+  }
+}
+
+/** The message and exit code for an error that reached a command's top level. */
+function reportFailure(name: string, e: unknown): number {
+  if (e instanceof UsageError || e instanceof InputError) {
+    console.error(e.message.startsWith(name) ? e.message : `${name}: ${e.message}`);
+    return 2;
+  }
+  console.error(`${name}: ${(e as Error)?.stack ?? e}`);
+  return 1;
+}
+
+/** runCommandLine, setting process.exitCode (the process ends when its work is done). */
 export function runCommand<O extends Record<string, OptionSpec>>(
   cmd: Command<O>,
   main: (args: Parsed<O>) => Promise<number> | number,
   argv: string[] = process.argv.slice(2),
 ): void {
-  const fail = (e: unknown) => {
-    if (e instanceof UsageError || e instanceof InputError) {
-      console.error(e.message.startsWith(cmd.spec.name) ? e.message : `${cmd.spec.name}: ${e.message}`);
-      process.exitCode = 2;
-    } else {
-      console.error(`${cmd.spec.name}: ${(e as Error)?.stack ?? e}`);
-      process.exitCode = 1;
-    }
-  };
-  let args: Parsed<O>;
-  try {
-    args = cmd.parse(argv);
-  } catch (e) {
-    return fail(e);
+  void runCommandLine(cmd, main, argv).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+/** One command of a group (`nbconvert-ts export`), with what it does. */
+export interface Subcommand {
+  command: Command<Record<string, OptionSpec>>;
+  main: (args: Parsed<Record<string, OptionSpec>>) => Promise<number> | number;
+}
+
+/** Pairs a command with its main, keeping the types of its options. */
+export function subcommand<O extends Record<string, OptionSpec>>(command: Command<O>, main: (args: Parsed<O>) => Promise<number> | number): Subcommand {
+  return { command: command as unknown as Command<Record<string, OptionSpec>>, main: main as Subcommand["main"] };
+}
+
+/** A command made of subcommands (`nbconvert-ts <command> [options]`), each with its own --help. */
+export interface CommandGroupSpec {
+  name: string;
+  summary: string;
+  subcommands: Record<string, Subcommand>;
+  epilog?: string;
+}
+
+export function groupHelpText(group: CommandGroupSpec): string {
+  const names = Object.keys(group.subcommands);
+  const width = Math.max(...names.map((n) => n.length));
+  const lines = [`${group.name}: ${group.summary}`, "", `usage: ${group.name} <command> [options]   (${group.name} <command> --help: its options)`, "", "commands:"];
+  for (const n of names) lines.push(`  ${n.padEnd(width)}  ${group.subcommands[n].command.spec.summary}`);
+  if (group.epilog) lines.push("", group.epilog.trimEnd());
+  return lines.join("\n");
+}
+
+/**
+ * Runs the subcommand argv[0] names with the rest of argv and resolves to its exit code.
+ * `--help` (or `-h`) alone prints the group's help; no command or an unknown one is a usage
+ * mistake (exit 2), said the same way as an unknown option.
+ */
+export async function runCommandGroup(group: CommandGroupSpec, argv: string[] = process.argv.slice(2)): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === "--help" || first === "-h") {
+    console.log(groupHelpText(group));
+    return 0;
   }
-  if (args.help) {
-    console.log(cmd.helpText());
-    return;
+  const chosen = first === undefined ? undefined : group.subcommands[first];
+  if (!chosen) {
+    const mistake =
+      first === undefined ? "which command? (see --help)" : first.startsWith("-") ? `unknown option ${first.split("=")[0]} (see --help)` : `unknown command "${first}" (see --help)`;
+    return reportFailure(group.name, new UsageError(`${group.name}: ${mistake}`));
   }
-  Promise.resolve()
-    .then(() => main(args))
-    .then((code) => {
-      process.exitCode = code;
-    }, fail);
+  return runCommandLine(chosen.command, chosen.main, rest);
 }

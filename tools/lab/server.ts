@@ -4,7 +4,7 @@
  * test exercises the same start-up a student gets.
  */
 import * as path from "path";
-import { projectJupyterPath } from "../kernel/kernelspec";
+import { projectJupyterPath } from "@ts-course/kernel";
 
 export interface LabLaunch {
   command: string;

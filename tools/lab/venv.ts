@@ -5,12 +5,18 @@
  * from PyPI). A stamp file records the hash of the requirements it was built from, so later runs
  * see an up-to-date environment and start at once; changing the requirements rebuilds it.
  * Nothing is installed outside the repository: no global Jupyter, no user site-packages.
+ *
+ * A venv names its own folder by absolute path (every script in bin/ starts with
+ * `#!<venv>/bin/python`), so a venv copied or moved with its checkout would run the original's
+ * Python, or nothing once the original is gone. Such a venv is seen as out of date and made
+ * again in place (`python -m venv --clear`, then pip: a minute or two, from PyPI).
  */
 import { spawn, spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { writeFileAtomic } from "@ts-course/cli";
 
 /** JupyterLab 4.6 needs Python 3.10 or newer. */
 export const MIN_PYTHON: [number, number] = [3, 10];
@@ -100,10 +106,55 @@ export function findPython(): { command: string; version: string } {
   );
 }
 
-/** True when `dir` holds a working venv built from exactly these requirements. */
+/** The interpreter a venv script starts: its `#!` line, or the `exec` line pip writes for long paths. */
+export function scriptInterpreter(script: string): string | null {
+  let head: string;
+  try {
+    const fd = fs.openSync(script, "r");
+    const buffer = Buffer.alloc(1024);
+    head = buffer.subarray(0, fs.readSync(fd, buffer)).toString("utf8");
+    fs.closeSync(fd);
+  } catch {
+    return null;
+  }
+  const [first = "", second = ""] = head.split("\n");
+  if (!first.startsWith("#!")) return null;
+  const shebang = first.slice(2).trim();
+  // pip's form for paths too long for a #! line: #!/bin/sh, then '''exec' "<python>" "$0" "$@"
+  if (/^\/bin\/sh\b/.test(shebang)) return /^'''exec' "([^"]+)"/.exec(second)?.[1] ?? null;
+  return shebang.split(/\s+/)[0] || null;
+}
+
+/**
+ * Where a venv was made, when that is not where it is now (it was copied or moved with its
+ * checkout), else null. Read from the interpreter its `jupyter` (or `pip`) script names.
+ */
+export function venvMovedFrom(dir: string): string | null {
+  const { jupyter } = venvPaths(dir);
+  const script = fs.existsSync(jupyter) ? jupyter : path.join(path.dirname(jupyter), "pip");
+  const interpreter = scriptInterpreter(script);
+  if (!interpreter) return null;
+  const madeIn = path.dirname(path.dirname(interpreter));
+  let real: string;
+  try {
+    real = fs.realpathSync(dir);
+  } catch {
+    return null; // no venv here at all: nothing was moved
+  }
+  if (madeIn === path.resolve(dir) || madeIn === real) return null;
+  try {
+    if (fs.realpathSync(madeIn) === real) return null; // the same folder through a link
+  } catch {
+    // the original is gone: moved
+  }
+  return madeIn;
+}
+
+/** True when `dir` holds a working venv built from exactly these requirements, in this place. */
 export function venvIsUpToDate(dir: string, requirements: string): boolean {
   const { python, jupyter, stamp } = venvPaths(dir);
   if (!fs.existsSync(stamp) || !fs.existsSync(jupyter)) return false;
+  if (venvMovedFrom(dir) !== null) return false;
   let recorded: Stamp;
   try {
     recorded = JSON.parse(fs.readFileSync(stamp, "utf8")) as Stamp;
@@ -134,9 +185,14 @@ export async function ensureLabVenv(options: EnsureVenvOptions): Promise<LabVenv
     // Another process may have finished building while we waited for the lock.
     if (venvIsUpToDate(dir, requirements)) return { dir, python: paths.python, jupyter: paths.jupyter, built: false };
     const python = findPython();
-    const usable = fs.existsSync(paths.python) && spawnSync(paths.python, ["-c", "import pip"], { stdio: "ignore" }).status === 0;
+    const movedFrom = venvMovedFrom(dir);
+    const usable = movedFrom === null && fs.existsSync(paths.python) && spawnSync(paths.python, ["-c", "import pip"], { stdio: "ignore" }).status === 0;
     if (!usable) {
-      log(`Creating the JupyterLab environment in ${path.relative(root, dir) || dir}/ with ${python.command} (Python ${python.version}); this happens once.`);
+      log(
+        movedFrom === null
+          ? `Creating the JupyterLab environment in ${path.relative(root, dir) || dir}/ with ${python.command} (Python ${python.version}); this happens once.`
+          : `The JupyterLab environment in ${path.relative(root, dir) || dir}/ was made in ${movedFrom} (this checkout was copied or moved): making it again here with ${python.command}.`,
+      );
       // --clear: start over from a half-built or broken venv.
       const created = spawnSync(python.command, ["-m", "venv", "--clear", dir], { encoding: "utf8" });
       if (created.status !== 0) {
@@ -166,7 +222,7 @@ export async function ensureLabVenv(options: EnsureVenvOptions): Promise<LabVenv
       );
     }
     const stamp: Stamp = { requirementsSha256: requirementsHash(requirements), python: python.version, builtAt: new Date().toISOString() };
-    fs.writeFileSync(paths.stamp, JSON.stringify(stamp, null, 2) + "\n");
+    writeFileAtomic(paths.stamp, JSON.stringify(stamp, null, 2) + "\n");
     if (spawnSync(paths.python, ["-c", "import jupyterlab"], { stdio: "ignore" }).status !== 0 || !fs.existsSync(paths.jupyter)) {
       fs.rmSync(paths.stamp, { force: true });
       throw new LabSetupError(`The environment in ${dir} was installed but \`import jupyterlab\` fails. Remove it (rm -rf ${dir}) and run \`npm run lab\` again.`);

@@ -1,7 +1,11 @@
-/** Writes lectures/smoke.ipynb: the shortest notebook that proves the course works end to end. */
+/**
+ * `npx tsx tools/notebook/smoke.ts`: writes lectures/smoke.ipynb, the shortest notebook that
+ * proves the course works end to end.
+ */
 import * as path from "path";
-import { REPO_ROOT } from "../kernel/kernelspec";
-import { makeNotebook, writeNotebook } from "./cells";
+import { defineCommand, REPO_ROOT, runCommand } from "@ts-course/cli";
+import { makeNotebook } from "./cells";
+import { writeNotebook } from "./write";
 
 const cells = [
   {
@@ -15,6 +19,7 @@ This notebook checks the whole chain in under a minute: the course kernel import
     source: `import * as tf from "@tensorflow/tfjs";
 import { initBackend, seed, loadMnist, labelHistogram, showImages, showTable, dfd } from "./lib/index";
 import { mnistImages, mnistLabels, batchIndices, trainLoop, show, lossCurves, reportMetric } from "./lib/index";
+import { makeNotebook, writeNotebook } from "@ts-course/notebook";
 
 const backend = await initBackend();
 seed(0);`,
@@ -72,5 +77,10 @@ console.log(\`\${backend.choice}: test accuracy \${(100 * accuracy).toFixed(1)}%
   },
 ];
 
-writeNotebook(path.join(REPO_ROOT, "lectures", "smoke.ipynb"), makeNotebook(cells));
-console.log("wrote lectures/smoke.ipynb");
+const command = defineCommand({ name: "tools/notebook/smoke.ts", summary: "write lectures/smoke.ipynb (the environment check) from its cells", options: {} });
+
+runCommand(command, () => {
+  writeNotebook(path.join(REPO_ROOT, "lectures", "smoke.ipynb"), makeNotebook(cells));
+  console.log("wrote lectures/smoke.ipynb");
+  return 0;
+});

@@ -7,11 +7,9 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runHandouts, listLectures } from "../../../tools/nbconvert-ts/src/handouts";
-import { readNotebook } from "../../../tools/nbconvert-ts/src/notebook/read";
-import { schemaErrors } from "../../../tools/nbconvert-ts/src/notebook/validate";
-import { makeNotebook, writeNotebook } from "../../../tools/notebook/cells";
+import { listLectures, runHandouts } from "nbconvert-ts";
 import { CLI, fixture, FIXTURES, kernelsOf, ROOT, tempDir, waitUntil } from "./helpers";
+import { makeNotebook, readNotebook, schemaErrors, writeNotebook } from "@ts-course/notebook";
 
 function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {
   return spawnSync(CLI, args, { cwd: ROOT, encoding: "utf8", timeout: 120_000, env });
@@ -78,7 +76,34 @@ describe("nbconvert-ts CLI", function () {
     }
     const usage = cli(["execute"]);
     assert.equal(usage.status, 2);
-    assert.match(usage.stderr, /execute: which notebook\?/);
+    assert.match(usage.stderr, /^nbconvert-ts execute: expected an argument: .* \(see --help\)\n$/);
+  });
+
+  it("speaks the course's one dialect: --help on the group and on each command, one message per mistake, exit 2", () => {
+    const help = cli(["--help"]);
+    assert.equal(help.status, 0);
+    for (const c of ["execute", "export", "run", "validate", "handouts"]) assert.match(help.stdout, new RegExp(`^  ${c} `, "m"));
+    const exportHelp = cli(["export", "--help"]);
+    assert.equal(exportHelp.status, 0);
+    assert.match(exportHelp.stdout, /usage: nbconvert-ts export <nb\.ipynb>/);
+    assert.match(exportHelp.stdout, /--untrusted/);
+    const mistakes: [string[], string][] = [
+      [[], "nbconvert-ts: which command? (see --help)"],
+      [["exprot", "x.ipynb"], 'nbconvert-ts: unknown command "exprot" (see --help)'],
+      [["--bogus"], "nbconvert-ts: unknown option --bogus (see --help)"],
+      [["export", "x.ipynb", "--outt", "y"], "nbconvert-ts export: unknown option --outt (see --help)"],
+      [["execute", "x.ipynb", "--timeout"], "nbconvert-ts execute: option --timeout needs a value (see --help)"],
+      [["execute", "x.ipynb", "--timeout", "soon"], 'nbconvert-ts execute: --timeout wants a positive number, not "soon"'],
+      [["handouts", "--jobs", "1.5"], 'nbconvert-ts handouts: --jobs wants a positive whole number, not "1.5"'],
+    ];
+    for (const [args, message] of mistakes) {
+      const r = cli(args);
+      assert.equal(r.status, 2, args.join(" "));
+      assert.equal(r.stderr, `${message}\n`, args.join(" "));
+    }
+    const lab = spawnSync("npx", ["tsx", path.join(ROOT, "tools", "lab", "lab.ts"), "--prot", "1"], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(lab.status, 2);
+    assert.equal(lab.stderr, "npm run lab: unknown option --prot (see --help)\n");
   });
 
   it("leaves no kernel behind when it is killed with SIGTERM (exit 143)", async () => {
@@ -112,7 +137,10 @@ describe("nbconvert-ts CLI", function () {
     const all = cli(["run", fixture("errors.ipynb"), "--executed", path.join(dir, "all.ipynb"), "-o", path.join(dir, "all.html"), "--allow-errors"]);
     assert.equal(all.status, 1, all.stderr);
     assert.match(all.stdout, /5 cells in .*2 failed/);
-    assert.match(all.stderr, /✓ errors cell 3\/5/);
+    // progress and errors name a cell the same way (its place in the notebook), progress adds how far the run is
+    assert.match(all.stderr, /✓ errors cell 4 \(3\/5\)/);
+    assert.match(all.stderr, /✗ errors cell 3 \(2\/5\) .* Error: boom/);
+    assert.match(all.stdout, /✗ cell 3 \(id [^)]+\): Error: boom/);
     for (const f of ["stop.ipynb", "all.ipynb"]) assert.deepEqual(schemaErrors(readNotebook(path.join(dir, f))), [], f);
     // Stopped: the failed cell has its error, later cells keep no outputs and no count.
     const stopped = readNotebook(path.join(dir, "stop.ipynb")).cells.filter((c) => c.cell_type === "code");

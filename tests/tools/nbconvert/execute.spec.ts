@@ -3,13 +3,9 @@
  * machine is idle, much more under load), so the notebooks are tiny and each covers a lot.
  */
 import { strict as assert } from "assert";
-import { executeNotebook, ExecuteReport } from "../../../tools/nbconvert-ts/src/execute/executor";
-import { liveKernelCount } from "../../../tools/nbconvert-ts/src/kernel/launch";
-import { readNotebook } from "../../../tools/nbconvert-ts/src/notebook/read";
-import { joinText } from "../../../tools/nbconvert-ts/src/notebook/types";
-import { schemaErrors } from "../../../tools/nbconvert-ts/src/notebook/validate";
-import { metricLines } from "../../../tools/nbconvert-ts/src/pipeline";
+import { executeNotebook, ExecuteReport, liveKernelCount, metricLines } from "nbconvert-ts";
 import { fixture, kernelsOf, streamText, waitUntil } from "./helpers";
+import { joinText, readNotebook, schemaErrors } from "@ts-course/notebook";
 
 function codeCells(r: ExecuteReport) {
   return r.notebook.cells.filter((c) => c.cell_type === "code");
@@ -76,6 +72,8 @@ describe("nbconvert-ts executor (real tslab kernel)", function () {
     const cells = codeCells(r);
     assert.equal(cells[1].outputs!.at(-1)!.ename, "CellTimeoutError");
     assert.match(cells[1].outputs!.at(-1)!.evalue, /^cell 3 \(id \w+\) did not finish within 2 s: interrupted$/);
+    // no stray lines of Node's "interrupted" error ("code: 'ERR_SCRIPT_EXECUTION_INTERRUPTED'", "}"): frames only
+    assert.ok(cells[1].outputs!.at(-1)!.traceback.every((l: string) => /^\s+at /.test(l)), JSON.stringify(cells[1].outputs!.at(-1)!.traceback));
     assert.equal(streamText(cells[2]), "kept 42\n", "after SIGINT the same kernel goes on");
     assert.match(cells[3].outputs!.at(-1)!.evalue, /^cell 5 \(id \w+\) did not finish within 2 s, and the kernel did not stop within 3 s of SIGINT: it was killed and restarted/);
     assert.equal(streamText(cells[4]), "after restart\n");

@@ -12,12 +12,11 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import type { Browser, Page } from "playwright-core";
-import { executeFile, exportFile } from "../../../tools/nbconvert-ts/src/pipeline";
+import { executeFile, exportFile } from "nbconvert-ts";
+import { blockedContext, launchChromium, skipWithoutChromium } from "./chromium";
 import { fixture, ROOT, tempDir } from "./helpers";
 
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = path.join(ROOT, "artifacts");
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 interface Visit {
   page: Page;
@@ -26,20 +25,11 @@ interface Visit {
 }
 
 async function open(browser: Browser, file: string): Promise<Visit> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "light" });
-  // tsx compiles this file with esbuild's keepNames, which wraps the functions passed to
-  // page.evaluate in a __name() helper that the page does not have.
-  await context.addInitScript("window.__name = (f) => f;");
-  const page = await context.newPage();
   const url = `file://${file}`;
-  const blocked: string[] = [];
-  const errors: string[] = [];
   // Every request other than the page itself is refused (and recorded).
-  await context.route("**/*", (route) => {
-    if (route.request().url() === url) return route.continue();
-    blocked.push(route.request().url());
-    return route.abort();
-  });
+  const { context, blocked } = await blockedContext(browser, url, { viewport: { width: 1280, height: 900 }, colorScheme: "light" });
+  const page = await context.newPage();
+  const errors: string[] = [];
   page.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") errors.push(`console.${m.type()}: ${m.text()}`);
   });
@@ -59,18 +49,14 @@ describe("nbconvert-ts handout in a browser (headless Chromium, network blocked)
   let handout: string;
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log(`      skipped: no ${CHROMIUM} (apt-get install chromium)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     const dir = tempDir("browser");
     const executed = path.join(dir, "showcase.ipynb");
     await executeFile(fixture("showcase.ipynb"), executed, { allowErrors: true });
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     handout = path.join(ARTIFACTS, "nbconvert-showcase.html");
     exportFile(executed, handout, { date: "1 January 2025", courseName: "Deep learning in TypeScript" });
-    const { chromium } = require("playwright-core") as typeof import("playwright-core");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await launchChromium();
   });
 
   after(async () => {

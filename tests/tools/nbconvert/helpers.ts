@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-export const ROOT = path.resolve(__dirname, "..", "..", "..");
+export { REPO_ROOT as ROOT } from "@ts-course/cli";
+import { REPO_ROOT as ROOT } from "@ts-course/cli";
 export const FIXTURES = path.join(ROOT, "tests", "tools", "fixtures", "nbconvert");
 /** The command as users run it: the shell launcher that starts bin/nbconvert-ts.cjs. */
 export const CLI = path.join(ROOT, "tools", "nbconvert-ts", "bin", "nbconvert-ts");

@@ -2,12 +2,10 @@ import { strict as assert } from "assert";
 import { ansiToHtml, applyControlCharacters } from "../../../tools/nbconvert-ts/src/html/ansi";
 import { MarkdownRenderer } from "../../../tools/nbconvert-ts/src/html/markdown";
 import { chooseMime, OutputContext, renderOutput } from "../../../tools/nbconvert-ts/src/html/outputs";
-import { CONTENT_SECURITY_POLICY, renderNotebook } from "../../../tools/nbconvert-ts/src/html/render";
 import { renderToc } from "../../../tools/nbconvert-ts/src/html/toc";
-import { filterNotebook } from "../../../tools/nbconvert-ts/src/notebook/filter";
-import { readNotebook } from "../../../tools/nbconvert-ts/src/notebook/read";
-import { Notebook } from "../../../tools/nbconvert-ts/src/notebook/types";
+import { CONTENT_SECURITY_POLICY, filterNotebook, renderNotebook } from "nbconvert-ts";
 import { fixture } from "./helpers";
+import { Notebook, readNotebook } from "@ts-course/notebook";
 
 const ctx = (): OutputContext => ({ markdown: new MarkdownRenderer(), plotCount: 0, usedAnsi: false });
 const count = (text: string, part: string) => text.split(part).length - 1;

@@ -2,10 +2,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { executeNotebook, resolveKernel } from "../../../tools/nbconvert-ts/src/execute/executor";
-import { parseNotebook, readNotebook, NotebookError } from "../../../tools/nbconvert-ts/src/notebook/read";
-import { assertValidNotebook, schemaErrors } from "../../../tools/nbconvert-ts/src/notebook/validate";
-import { serializeNotebook, writeFileAtomic } from "../../../tools/nbconvert-ts/src/notebook/write";
 import { fixture, tempDir } from "./helpers";
+import { assertValidNotebook, NotebookError, parseNotebook, readNotebook, schemaErrors, serializeNotebook, writeFileAtomic } from "@ts-course/notebook";
 
 function errorOf(fn: () => unknown): NotebookError {
   try {
@@ -22,7 +20,7 @@ describe("nbconvert-ts reading and validating notebooks", () => {
     const cases: [string, RegExp][] = [
       ["empty.ipynb", /empty\.ipynb: the file is empty/],
       ["bad-json.ipynb", /bad-json\.ipynb: not valid JSON: the file ends in the middle of the JSON \(line 4\)/],
-      ["nbformat3.ipynb", /nbformat3\.ipynb: nbformat 3 is not supported: nbconvert-ts reads nbformat 4/],
+      ["nbformat3.ipynb", /nbformat3\.ipynb: nbformat 3 is not supported: only nbformat 4 is read/],
       ["does-not-exist.ipynb", /does-not-exist\.ipynb: no such file/],
     ];
     for (const [name, pattern] of cases) assert.match(errorOf(() => readNotebook(fixture(name))).message, pattern);

@@ -28,7 +28,7 @@ describe("nbconvert-ts errors and outputs", () => {
     const e = runtimeError(THROWN);
     assert.equal(e.ename, "Error");
     assert.equal(e.evalue, "boom");
-    assert.deepEqual(e.traceback, ["throw new Error('boom');", "Error: boom", "    at evalmachine.<anonymous>:2:7", "    at evalmachine.<anonymous>:4:3", "  code: 'E1'", "}"]);
+    assert.deepEqual(e.traceback, ["throw new Error('boom');", "Error: boom", "    at evalmachine.<anonymous>:2:7", "    at evalmachine.<anonymous>:4:3", "{ code: 'E1' }"]);
     assert.deepEqual(runtimeError("TypeError: late\n    at Timeout._onTimeout (evalmachine.<anonymous>:3:73)\n    at listOnTimeout (node:internal/timers:581:17)\n"), {
       output_type: "error",
       ename: "TypeError",

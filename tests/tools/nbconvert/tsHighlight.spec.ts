@@ -1,9 +1,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { REPO_ROOT as ROOT } from "@ts-course/cli";
 import { highlightTypeScript } from "../../../tools/nbconvert-ts/src/html/tsHighlight";
-
-const ROOT = path.resolve(__dirname, "../../..");
 
 /** The text a reader sees: tags removed, entities decoded. */
 const visibleText = (html: string) =>

@@ -16,12 +16,11 @@ import * as os from "os";
 import * as path from "path";
 import { ExecuteOptions } from "./execute/executor";
 import { IndexEntry, renderIndex } from "./html/indexPage";
-import { INSTRUCTOR_TAG } from "./notebook/filter";
-import { readNotebook } from "./notebook/read";
-import { joinText, Notebook } from "./notebook/types";
-import { writeFileAtomic } from "./notebook/write";
-import { ROOT_DIR } from "./paths";
-import { executeFile, exportFile, metricLines, notebookName } from "./pipeline";
+import { INSTRUCTOR_TAG } from "./filter";
+import { REPO_ROOT } from "@ts-course/cli";
+import { joinText, Notebook, readNotebook, writeFileAtomic } from "@ts-course/notebook";
+import { checkWritable } from "./outputPaths";
+import { codeCellCount, executeFile, exportFile, metricLines, notebookName } from "./pipeline";
 import { cellProgress, paint, seconds } from "./progress";
 
 export const COURSE_NAME = "Deep learning in TypeScript";
@@ -118,7 +117,7 @@ async function runLecture(lecture: Lecture, options: HandoutOptions, executedDir
   const html = path.join(handoutsDir, `${lecture.name}.html`);
   let codeCells = 0;
   try {
-    codeCells = readNotebook(lecture.file).cells.filter((c) => c.cell_type === "code" && joinText(c.source).trim() !== "").length;
+    codeCells = codeCellCount(readNotebook(lecture.file));
   } catch {
     // reported by executeFile below
   }
@@ -162,15 +161,18 @@ async function runLecture(lecture: Lecture, options: HandoutOptions, executedDir
 
 export async function runHandouts(options: HandoutOptions = {}): Promise<number> {
   const log = options.log ?? ((l: string) => console.log(l));
-  const lecturesDir = options.lecturesDir ?? path.join(ROOT_DIR, "lectures");
-  const executedDir = options.executedDir ?? path.join(ROOT_DIR, "build", "executed");
-  const handoutsDir = options.handoutsDir ?? path.join(ROOT_DIR, "handouts");
+  const lecturesDir = options.lecturesDir ?? path.join(REPO_ROOT, "lectures");
+  const executedDir = options.executedDir ?? path.join(REPO_ROOT, "build", "executed");
+  const handoutsDir = options.handoutsDir ?? path.join(REPO_ROOT, "handouts");
   let lectures = listLectures(lecturesDir, options.smoke ?? true);
   if (options.only?.length) lectures = lectures.filter((l) => options.only!.some((o) => l.name.includes(o)));
   if (lectures.length === 0) {
     log(`handouts: no lectures found in ${lecturesDir}`);
     return 1;
   }
+  // Before anything runs: both output folders can be written (a lecture takes minutes).
+  checkWritable(path.join(handoutsDir, "index.html"));
+  checkWritable(path.join(executedDir, `${lectures[0].name}.ipynb`));
   const jobs = Math.max(1, Math.min(options.jobs ?? Math.min(2, os.cpus().length), lectures.length));
   log(`handouts: ${lectures.length} notebooks, ${jobs} at a time → ${path.relative(process.cwd(), handoutsDir) || handoutsDir}/`);
 

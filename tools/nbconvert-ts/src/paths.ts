@@ -1,30 +1,12 @@
-/** Where the package's own files live, found from this file (works from src/ and from a bundle). */
+/**
+ * Where the package's own files are, and files of the packages it embeds (KaTeX, plotly.js).
+ * Found from this file's location, so a copied or moved checkout uses its own files.
+ */
 import * as fs from "fs";
 import * as path from "path";
 
-function findUp(start: string, test: (dir: string) => boolean): string {
-  let dir = start;
-  for (;;) {
-    if (test(dir)) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`nbconvert-ts: could not find its package folder above ${start}`);
-    dir = up;
-  }
-}
-
-const isPackage = (dir: string) => {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).name === "nbconvert-ts";
-  } catch {
-    return false;
-  }
-};
-
 /** tools/nbconvert-ts */
-export const PACKAGE_DIR = findUp(__dirname, isPackage);
-/** The repository root (its node_modules has katex, plotly.js-dist-min, tslab, …). */
-export const ROOT_DIR = path.resolve(PACKAGE_DIR, "..", "..");
-export const SCHEMA_FILE = path.join(PACKAGE_DIR, "schema", "nbformat.v4.5.schema.json");
+export const PACKAGE_DIR = path.resolve(__dirname, "..");
 
 const packageDirs = new Map<string, string>();
 
@@ -36,8 +18,13 @@ const packageDirs = new Map<string, string>();
 export function packageFile(name: string, file: string): string {
   let dir = packageDirs.get(name);
   if (!dir) {
-    dir = findUp(PACKAGE_DIR, (d) => fs.existsSync(path.join(d, "node_modules", name, "package.json")));
-    dir = path.join(dir, "node_modules", name);
+    for (let d = PACKAGE_DIR; ; d = path.dirname(d)) {
+      if (fs.existsSync(path.join(d, "node_modules", name, "package.json"))) {
+        dir = path.join(d, "node_modules", name);
+        break;
+      }
+      if (path.dirname(d) === d) throw new Error(`nbconvert-ts: the package ${name} is not installed (run npm ci)`);
+    }
     packageDirs.set(name, dir);
   }
   return path.join(dir, file);

@@ -4,19 +4,18 @@
  *   read ─► validate ─► execute ─► validate ─► write executed .ipynb (atomic)
  *                                           └► filter ─► render HTML ─► write handout (atomic)
  *
- * Each step lives in its own file; these functions only chain them, for the CLI and for
- * `handouts`.
+ * Each step lives in its own file (reading, validating and writing are the notebook model's,
+ * @ts-course/notebook); these functions only chain them, for the CLI, `handouts` and anyone
+ * using the package's API.
  */
 import * as path from "path";
+import { assertValidNotebook, Notebook, readNotebook, writeFileAtomic, writeNotebook } from "@ts-course/notebook";
 import { ExecuteOptions, ExecuteReport, executeNotebook } from "./execute/executor";
+import { filterNotebook, FilterOptions } from "./filter";
 import { stripAnsi } from "./html/ansi";
 import { renderNotebook, RenderOptions, RenderResult } from "./html/render";
 import { saveTexCache } from "./html/texCache";
-import { filterNotebook, FilterOptions } from "./notebook/filter";
-import { readNotebook } from "./notebook/read";
-import { Notebook } from "./notebook/types";
-import { assertValidNotebook } from "./notebook/validate";
-import { writeFileAtomic, writeNotebookAtomic } from "./notebook/write";
+import { checkOutput, writeOrExplain } from "./outputPaths";
 
 /** Read and validate: the first two steps for every command. */
 export function loadNotebook(file: string): Notebook {
@@ -30,12 +29,16 @@ export interface ExecuteFileResult extends ExecuteReport {
   output: string;
 }
 
-/** Executes `file` and writes the executed notebook to `output` (also when a cell failed). */
+/**
+ * Executes `file` and writes the executed notebook to `output` (also when a cell failed). The
+ * output is checked before the kernel starts: a `.ipynb` name that can be written.
+ */
 export async function executeFile(file: string, output: string, options: ExecuteOptions = {}): Promise<ExecuteFileResult> {
   const nb = loadNotebook(file);
+  checkOutput(output, "ipynb");
   const report = await executeNotebook(nb, { ...options, file });
   assertValidNotebook(report.notebook, output, "executed notebook");
-  writeNotebookAtomic(output, report.notebook);
+  writeOrExplain(output, () => writeNotebook(output, report.notebook));
   return { ...report, output };
 }
 
@@ -43,13 +46,15 @@ export interface ExportOptions extends RenderOptions, FilterOptions {}
 
 export function exportNotebook(nb: Notebook, options: ExportOptions = {}, file = "notebook"): RenderResult {
   const filtered = options.dropTags?.length || options.stripSolutions ? filterNotebook(nb, options, file).notebook : nb;
-  return renderNotebook(filtered, options);
+  return renderNotebook(filtered, { ...options, file: options.file ?? file });
 }
 
-/** Renders an (executed) notebook file to `output`. */
+/** Renders an (executed) notebook file to `output`: an `.html` name, never the input itself. */
 export function exportFile(file: string, output: string, options: ExportOptions = {}): RenderResult {
-  const result = exportNotebook(loadNotebook(file), options, file);
-  writeFileAtomic(output, result.chunks);
+  const nb = loadNotebook(file);
+  checkOutput(output, "html", [file]);
+  const result = exportNotebook(nb, options, file);
+  writeOrExplain(output, () => writeFileAtomic(output, result.chunks));
   saveTexCache();
   return result;
 }
@@ -70,4 +75,9 @@ export function metricLines(nb: Notebook): { name: string; value: string }[] {
 /** "lectures/2022-10-29-lstm.ipynb" → "2022-10-29-lstm" */
 export function notebookName(file: string): string {
   return path.basename(file).replace(/\.ipynb$/i, "");
+}
+
+/** The number of non-empty code cells (what progress counts). */
+export function codeCellCount(nb: Notebook): number {
+  return nb.cells.filter((c) => c.cell_type === "code" && (Array.isArray(c.source) ? c.source.join("") : c.source).trim() !== "").length;
 }

@@ -18,13 +18,16 @@ export function seconds(s: number): string {
   return `${m} min ${Math.round(s - 60 * m)} s`;
 }
 
-/** Handlers for executeNotebook that print each finished cell. */
+/**
+ * Handlers for executeNotebook that print each finished cell: "cell 7 (3/5)" is the notebook's
+ * 7th cell (the number every message uses) and the 3rd of its 5 code cells (how far the run is).
+ */
 export function cellProgress(label: string, codeCells: number, write: (line: string) => void = (l) => process.stderr.write(l + "\n")) {
   let done = 0;
   return {
     onCellDone(cell: CellReport) {
       done++;
-      const where = `${label} ${paint.dim(`cell ${done}/${codeCells}`)}`;
+      const where = `${label} ${paint.dim(`cell ${cell.index + 1} (${done}/${codeCells})`)}`;
       if (cell.status === "ok") write(`  ${paint.green("✓")} ${where} ${paint.dim(seconds(cell.seconds))}`);
       else {
         const what = cell.error ? `${cell.error.ename}: ${cell.error.evalue.split("\n")[0].slice(0, 160)}` : cell.status;

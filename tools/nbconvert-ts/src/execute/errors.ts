@@ -89,10 +89,22 @@ export function runtimeError(text: string): ErrorOutput {
     ename = m[1];
     evalue = m[2] ?? "";
   }
-  const rest = firstFrame < 0 ? [] : lines.slice(firstFrame);
+  const { frames: rest, props } = splitProperties(firstFrame < 0 ? [] : lines.slice(firstFrame));
   const frames = rest.filter((l) => !(FRAME.test(l) && INTERNAL_FRAME.test(l)));
-  const traceback = [...(frame.length ? [frame.join("\n")] : []), evalue ? `${ename}: ${evalue}` : ename, ...frames];
+  const traceback = [...(frame.length ? [frame.join("\n")] : []), evalue ? `${ename}: ${evalue}` : ename, ...frames, ...(props ? [props] : [])];
   return { output_type: "error", ename, evalue, traceback };
+}
+
+/**
+ * Node prints an error's own properties after its last frame: "    at f (x:1:1) {", then
+ * "  code: 'E'", then "}". They become one line at the end ("{ code: 'E' }"), not three stray ones.
+ */
+function splitProperties(lines: string[]): { frames: string[]; props: string | null } {
+  const open = lines.findIndex((l) => FRAME.test(l) && / \{$/.test(l));
+  if (open < 0 || lines[lines.length - 1] !== "}") return { frames: lines, props: null };
+  const frames = [...lines.slice(0, open), lines[open].replace(/ \{$/, "")];
+  const body = lines.slice(open + 1, -1).map((l) => l.trim()).join(" ");
+  return { frames, props: body ? `{ ${body} }` : null };
 }
 
 /** The error output for the trailing stderr chunks of a failed cell (of `cellLines` lines). */

@@ -14,8 +14,7 @@
  */
 import { FoundKernelSpec, findKernelSpec } from "../kernel/kernelspec";
 import { delay, describeExit, KernelClient, KernelDiedError, RequestResult } from "../kernel/client";
-import { NotebookError } from "../notebook/read";
-import { Cell, cloneNotebook, joinText, Notebook } from "../notebook/types";
+import { Cell, cloneNotebook, joinText, Notebook, NotebookError } from "@ts-course/notebook";
 import { ErrorOutput } from "./errors";
 import { DisplayRegistry, OutputCollector, toNotebookOutputs } from "./outputs";
 
@@ -86,6 +85,22 @@ export function resolveKernel(nb: Notebook, file: string, override?: string): Fo
   }
 }
 
+/**
+ * The executed notebook says what ran it: the kernelspec actually used (the course kernel when
+ * the notebook asked for tslab, or --kernel chose another) and the language_info the kernel
+ * reported in its kernel_info reply, as Jupyter's executor records them.
+ */
+function recordKernel(nb: Notebook, spec: FoundKernelSpec, info: Record<string, unknown>): void {
+  const asked = nb.metadata.kernelspec?.name;
+  if (asked !== spec.name) {
+    nb.metadata.kernelspec = { name: spec.name, display_name: spec.spec.display_name, language: spec.spec.language };
+  }
+  const languageInfo = info.language_info;
+  if (languageInfo && typeof languageInfo === "object" && typeof (languageInfo as { name?: unknown }).name === "string") {
+    nb.metadata.language_info = { ...(nb.metadata.language_info ?? {}), ...(languageInfo as Record<string, unknown>) };
+  }
+}
+
 /** The timeout of one cell in seconds: metadata.timeout when it is a positive number. */
 export function cellTimeout(cell: Cell, fallback: number): number {
   const t = cell.metadata?.timeout;
@@ -134,6 +149,7 @@ export async function executeNotebook(source: Notebook, options: ExecuteOptions 
     },
   };
   const kernelStartSeconds = (Date.now() - started) / 1000;
+  recordKernel(nb, spec, first.info);
 
   const reports: CellReport[] = [];
   const collectors = new Map<Cell, OutputCollector>();
@@ -260,8 +276,11 @@ async function runCell(
       return deadKernelError(kernel, index, cell);
     }
     if (after.kind === "done") {
+      // What SIGINT left on stderr is Node's "Script execution was interrupted" and its
+      // properties: only the cell's own frames (where it was stuck) are worth keeping.
       const interrupted = collector.takeErrorFromStderr();
-      return { output_type: "error", ename: "CellTimeoutError", evalue: `${limit}: interrupted`, traceback: interrupted?.traceback ?? [] };
+      const frames = (interrupted?.traceback ?? []).filter((l) => /^\s+at /.test(l));
+      return { output_type: "error", ename: "CellTimeoutError", evalue: `${limit}: interrupted`, traceback: frames };
     }
     kernel.forget(msgId);
     if (options.allowErrors) await session.restart();

@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { writeFileAtomic } from "@ts-course/cli";
 import { PACKAGE_DIR, packageFile } from "../paths";
 
 const cache = new Map<string, string>();
@@ -36,21 +37,20 @@ export function pageScript(): string {
   return once("page", () => fs.readFileSync(path.join(PACKAGE_DIR, "src", "html", "page.js"), "utf8"));
 }
 
-/** A file derived from installed package files, kept in .cache/ until those change. */
-function derived(name: string, sources: string[], make: () => string): string {
+/**
+ * A file derived from an installed package, kept in .cache/ under a name that holds the package's
+ * version: valid in any checkout with that version installed (no paths, no modification times).
+ */
+function derived(name: string, make: () => string): string {
   const file = path.join(PACKAGE_DIR, ".cache", name);
   try {
-    const made = fs.statSync(file).mtimeMs;
-    if (sources.every((s) => fs.statSync(s).mtimeMs <= made)) return fs.readFileSync(file, "utf8");
+    return fs.readFileSync(file, "utf8");
   } catch {
     // not made yet
   }
   const content = make();
   try {
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, content);
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, content);
   } catch {
     // read-only: make it again next time
   }
@@ -62,7 +62,7 @@ export function katexCss(): string {
   return once("katex", () => {
     const cssFile = resolvePackageFile("katex/dist/katex.min.css");
     const dir = path.dirname(cssFile);
-    return derived("katex-inline.css", [cssFile], () => inlineFonts(fs.readFileSync(cssFile, "utf8"), dir));
+    return derived(`katex-${packageVersion("katex")}-inline.css`, () => inlineFonts(fs.readFileSync(cssFile, "utf8"), dir));
   });
 }
 
@@ -85,11 +85,15 @@ export function plotlyScript(): Buffer | { copyOf: string } {
   if (plotly) return plotly;
   const file = resolvePackageFile("plotly.js-dist-min/plotly.min.js");
   // "</script" inside would end the element early; plotly 3.7 has none, but check (once per install).
-  const unsafe = derived("plotly-has-script-end.txt", [file], () => String(/<\/script/i.test(fs.readFileSync(file, "latin1")))) === "true";
+  const unsafe = derived(`plotly-${plotlyVersion()}-has-script-end.txt`, () => String(/<\/script/i.test(fs.readFileSync(file, "latin1")))) === "true";
   plotly = unsafe ? Buffer.from(fs.readFileSync(file, "utf8").replace(/<\/script/gi, "<\\/script")) : { copyOf: file };
   return plotly;
 }
 
+function packageVersion(name: string): string {
+  return once(`${name}-version`, () => JSON.parse(fs.readFileSync(packageFile(name, "package.json"), "utf8")).version);
+}
+
 export function plotlyVersion(): string {
-  return once("plotly-version", () => JSON.parse(fs.readFileSync(resolvePackageFile("plotly.js-dist-min/package.json"), "utf8")).version);
+  return packageVersion("plotly.js-dist-min");
 }

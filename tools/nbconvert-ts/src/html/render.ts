@@ -5,16 +5,20 @@
  *         ─► page: theme CSS, KaTeX CSS if there is maths, plotly.js if there are figures
  *
  * A Content-Security-Policy meta tag forbids every network request (default-src 'none'),
- * so a handout that works at all works offline.
+ * so a handout that works at all works offline. An export of an untrusted notebook (a
+ * student's) sanitises every piece of HTML the notebook carries (./sanitize.ts), shows no
+ * script output, and its policy lets only the page's own two scripts run.
  */
+import * as crypto from "crypto";
 import * as fs from "fs";
-import { Cell, joinText, Notebook } from "../notebook/types";
-import { Chunk } from "../notebook/write";
+import type { Chunk } from "@ts-course/cli";
+import { Cell, joinText, Notebook } from "@ts-course/notebook";
 import { headScript, katexCss, pageScript, plotlyScript, themeCss } from "./assets";
 import { escapeHtml } from "./escape";
 import { highlight } from "./highlight";
 import { Heading, MarkdownRenderer } from "./markdown";
 import { OutputContext, renderOutput } from "./outputs";
+import { sanitizeHtml } from "./sanitize";
 import { renderToc } from "./toc";
 
 export interface RenderOptions {
@@ -29,6 +33,13 @@ export interface RenderOptions {
   prompts?: boolean;
   /** A line for the footer (e.g. "executed in 42 s on …"). */
   footer?: string;
+  /**
+   * The notebook is someone else's (a student's): sanitise its HTML (Markdown, text/html, SVG,
+   * raw cells), leave out script and plotly outputs, and allow only the page's own scripts.
+   */
+  untrusted?: boolean;
+  /** The notebook's name in warnings. */
+  file?: string;
 }
 
 export interface RenderResult {
@@ -40,21 +51,41 @@ export interface RenderResult {
   headings: Heading[];
   usedMath: boolean;
   plotCount: number;
-  /** Maths that KaTeX could not parse, and similar problems worth a warning. */
+  /** Maths that KaTeX could not parse, and similar problems worth a warning ("cell 4: …"). */
   warnings: string[];
+  /** The notebook's HTML was sanitised (an untrusted export). */
+  sanitized: boolean;
 }
 
 /** The `script-src`/`style-src` need 'unsafe-inline' (everything is inline); nothing else is allowed. */
-export const CONTENT_SECURITY_POLICY = "default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'none'; base-uri 'none'";
+
+/** For an untrusted notebook: the same, but only the page's own two scripts may run (by hash). */
+export function untrustedContentSecurityPolicy(): string {
+  const hash = (script: string) => `'sha256-${crypto.createHash("sha256").update(script).digest("base64")}'`;
+  return CONTENT_SECURITY_POLICY.replace("script-src 'unsafe-inline'", `script-src ${hash(headScript())} ${hash(pageScript())}`);
+}
 
 export function renderNotebook(nb: Notebook, options: RenderOptions = {}): RenderResult {
   const markdown = new MarkdownRenderer();
-  const ctx: OutputContext = { markdown, plotCount: 0, usedAnsi: false };
+  const untrusted = options.untrusted === true;
+  const warnings: string[] = [];
+  const ctx: OutputContext = { markdown, plotCount: 0, usedAnsi: false, untrusted, warnings };
   const language = String(nb.metadata?.language_info?.name ?? nb.metadata?.kernelspec?.language ?? "typescript");
   const prompts = options.prompts ?? true;
 
   const body: string[] = [];
-  nb.cells.forEach((cell, i) => body.push(renderCell(cell, i, markdown, ctx, language, prompts)));
+  nb.cells.forEach((cell, i) => {
+    ctx.where = `cell ${i + 1}`;
+    try {
+      body.push(renderCell(cell, i, markdown, ctx, language, prompts));
+    } catch (e) {
+      // One cell that cannot be rendered does not cost the page: it says so in place.
+      warnings.push(`cell ${i + 1}: could not be rendered (${(e as Error).message})`);
+      body.push(`<section class="cell"><div class="output error" role="alert"><div class="error-head"><span class="ename">nbconvert-ts</span><span class="evalue">this cell could not be rendered: ${escapeHtml((e as Error).message)}</span></div></div></section>`);
+    }
+  });
 
   const title = options.title ?? (typeof nb.metadata?.title === "string" ? nb.metadata.title : undefined) ?? markdown.headings[0]?.text ?? "Notebook";
   const toc = renderToc(markdown.headings);
@@ -72,7 +103,7 @@ export function renderNotebook(nb: Notebook, options: RenderOptions = {}): Rende
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
+<meta http-equiv="Content-Security-Policy" content="${untrusted ? untrustedContentSecurityPolicy() : CONTENT_SECURITY_POLICY}">
 <meta name="generator" content="nbconvert-ts">
 <title>${escapeHtml(title)}</title>
 <script>${headScript()}</script>
@@ -103,23 +134,26 @@ ${options.footer ? `<footer class="footer">${escapeHtml(options.footer)}</footer
     headings: markdown.headings,
     usedMath: markdown.usedMath,
     plotCount: ctx.plotCount,
-    warnings: [...markdown.mathErrors],
+    warnings: [...markdown.mathErrors.map((m) => (options.file ? `${options.file}: ${m}` : m)), ...warnings.map((w) => (options.file ? `${options.file} ${w}` : w))],
+    sanitized: untrusted,
   };
 }
 
 function renderCell(cell: Cell, index: number, markdown: MarkdownRenderer, ctx: OutputContext, language: string, prompts: boolean): string {
-  const id = cell.id ? ` id="cell-${escapeHtml(cell.id)}"` : "";
+  const id = typeof cell.id === "string" && cell.id !== "" ? ` id="cell-${escapeHtml(cell.id)}"` : "";
   const source = joinText(cell.source);
+  const notebookHtml = (fragment: string) => (ctx.untrusted ? sanitizeHtml(fragment) : fragment);
   if (cell.cell_type === "markdown") {
-    return `<section class="cell markdown"${id}>${markdown.render(source, (cell.attachments ?? {}) as Record<string, Record<string, unknown>>)}</section>`;
+    const attachments = cell.attachments && typeof cell.attachments === "object" ? (cell.attachments as Record<string, Record<string, unknown>>) : {};
+    return `<section class="cell markdown"${id}>${notebookHtml(markdown.render(source, attachments))}</section>`;
   }
   if (cell.cell_type === "raw") {
     const format = String(cell.metadata?.format ?? cell.metadata?.raw_mimetype ?? "");
-    return format === "text/html" ? `<section class="cell raw"${id}>${source}</section>` : "";
+    return format === "text/html" ? `<section class="cell raw"${id}>${notebookHtml(source)}</section>` : "";
   }
   if (source.trim() === "" && !(cell.outputs ?? []).length) return "";
   const count = cell.execution_count;
-  const prompt = prompts ? `<div class="prompt">${count != null ? `[${count}]` : "[ ]"}</div>` : `<div class="prompt"></div>`;
+  const prompt = prompts ? `<div class="prompt">${Number.isInteger(count) ? `[${count}]` : "[ ]"}</div>` : `<div class="prompt"></div>`;
   const outputs = (cell.outputs ?? []).map((o) => renderOutput(o, ctx)).filter(Boolean).join("");
   return (
     `<section class="cell code"${id}><div class="input">${prompt}<pre><code class="hljs language-${escapeHtml(language)}">${highlight(source, language)}</code></pre></div>` +

@@ -10,7 +10,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { writeFileAtomic } from "../notebook/write";
+import { writeFileAtomic } from "@ts-course/cli";
 import { PACKAGE_DIR } from "../paths";
 
 const MAX_ENTRIES = 20_000;

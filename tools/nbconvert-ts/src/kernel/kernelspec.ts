@@ -1,22 +1,29 @@
 /**
  * Finding the kernel a notebook asks for (`metadata.kernelspec.name`).
  *
- * Only the project's own kernels are searched: the folders of JUPYTER_PATH, then the
- * repository's `.jupyter/` (where tools/kernel/kernelspec.ts writes the course kernel).
- * The course kernel `ts-course` is written on first use when it is missing, so a fresh
- * checkout needs no setup step. A notebook for another kernel (python3, …) is refused
- * with an error that says which kernels exist.
+ * The course kernel `ts-course` is always this checkout's own (`.jupyter/kernels/ts-course`,
+ * rewritten when it is missing or out of date), so a fresh, copied or moved checkout needs no
+ * setup step and never runs another checkout's kernel. A notebook saved with tslab's own
+ * kernelspec (`tslab`, what `tslab install` writes) runs on the course kernel too, which is tslab
+ * with the course's fixes. Other kernels are searched in the folders of JUPYTER_PATH, then the
+ * checkout's `.jupyter/`; a notebook for a kernel that is not there (python3, …) is refused with
+ * an error that says which kernels exist and how to pick one.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { COURSE_KERNEL_NAME, installCourseKernelSpec, KernelSpec, projectJupyterPath, REPO_ROOT } from "../../../kernel/kernelspec";
+import { COURSE_KERNEL_NAME, installCourseKernelSpec, KernelSpec, projectJupyterPath, REPO_ROOT } from "@ts-course/kernel";
 
 export interface FoundKernelSpec {
   name: string;
   /** The kernel.json file it came from. */
   file: string;
   spec: KernelSpec;
+  /** Set when the notebook asked for another name that runs on this kernel. */
+  mappedFrom?: string;
 }
+
+/** Kernelspec names that run on the course kernel. */
+export const COURSE_KERNEL_ALIASES = new Set(["tslab"]);
 
 export function kernelSearchDirs(root = REPO_ROOT): string[] {
   const fromEnv = (process.env.JUPYTER_PATH ?? "").split(path.delimiter).filter(Boolean);
@@ -34,17 +41,17 @@ export function availableKernels(root = REPO_ROOT): string[] {
 }
 
 export function findKernelSpec(name: string, root = REPO_ROOT): FoundKernelSpec {
+  if (name === COURSE_KERNEL_NAME || COURSE_KERNEL_ALIASES.has(name)) {
+    const file = path.join(installCourseKernelSpec(root), "kernel.json");
+    return { name: COURSE_KERNEL_NAME, file, spec: readSpec(file), mappedFrom: name === COURSE_KERNEL_NAME ? undefined : name };
+  }
   for (const dir of kernelSearchDirs(root)) {
     const file = path.join(dir, name, "kernel.json");
     if (fs.existsSync(file)) return { name, file, spec: readSpec(file) };
   }
-  if (name === COURSE_KERNEL_NAME) {
-    const dir = installCourseKernelSpec(root);
-    const file = path.join(dir, "kernel.json");
-    return { name, file, spec: readSpec(file) };
-  }
   throw new Error(
-    `kernel "${name}" is not available here (kernels: ${availableKernels(root).join(", ")}; searched ${kernelSearchDirs(root).join(", ")})`,
+    `kernel "${name}" is not available here (kernels: ${availableKernels(root).join(", ")}); ` +
+      `to run it on the course kernel, pass --kernel ${COURSE_KERNEL_NAME}`,
   );
 }
 
@@ -59,4 +66,10 @@ function readSpec(file: string): KernelSpec {
     throw new Error(`kernelspec ${file} has no argv with {connection_file}`);
   }
   return spec;
+}
+
+/** The command line of a kernelspec with Jupyter's substitutions made. */
+export function kernelArgv(found: FoundKernelSpec, connectionFile: string): string[] {
+  const values: Record<string, string> = { connection_file: connectionFile, resource_dir: path.dirname(found.file) };
+  return found.spec.argv.map((a) => a.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, key: string) => values[key] ?? whole));
 }

@@ -22,7 +22,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { PACKAGE_DIR } from "../paths";
-import { FoundKernelSpec } from "./kernelspec";
+import { FoundKernelSpec, kernelArgv } from "./kernelspec";
 
 export interface ConnectionInfo {
   transport: "tcp";
@@ -125,7 +125,7 @@ export async function launchKernel(found: FoundKernelSpec, options: { cwd?: stri
   const connectionFile = path.join(os.tmpdir(), `nbconvert-ts-${process.pid}-${crypto.randomBytes(4).toString("hex")}.json`);
   fs.writeFileSync(connectionFile, JSON.stringify(connection, null, 1), { mode: 0o600 });
 
-  const argv = found.spec.argv.map((a) => a.split("{connection_file}").join(connectionFile));
+  const argv = kernelArgv(found, connectionFile);
   const before = process.env.NODE_OPTIONS ?? "";
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),

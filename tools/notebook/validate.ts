@@ -1,11 +1,12 @@
 /**
- * Step 2: validating against the official nbformat 4.5 JSON schema (schema/, copied from the
+ * Validating against the official nbformat 4.5 JSON schema (schema/, copied from the
  * nbformat 5.11.1 wheel on PyPI). The schema is draft-04; it uses nothing that differs in
  * draft-07, so Ajv 8 compiles it once its `$schema` line is dropped.
  *
  * Compiling the schema costs more than exporting a notebook, so the compiled validators are
- * kept as JavaScript (Ajv's "standalone" code) in tools/nbconvert-ts/.cache/, keyed by a hash
- * of the schema and the Ajv version, and later runs just load that file.
+ * kept as JavaScript (Ajv's "standalone" code) in tools/notebook/.cache/, named by a hash of the
+ * schema, the Ajv version and the entry points: valid wherever the checkout is (the code names
+ * no path, only `ajv/...` modules), and later runs just load that file.
  *
  * Cells and outputs are checked one by one against their own definitions so that an error
  * reads "cells/3/outputs/0: must have required property 'name'" instead of a oneOf dump.
@@ -13,10 +14,12 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { PACKAGE_DIR, packageFile, SCHEMA_FILE } from "../paths";
 import { NotebookError } from "./read";
 import { Notebook } from "./types";
 import { writeFileAtomic } from "./write";
+
+export const SCHEMA_FILE = path.join(__dirname, "schema", "nbformat.v4.5.schema.json");
+const CACHE_DIR = path.join(__dirname, ".cache");
 
 interface ValidationError {
   instancePath: string;
@@ -43,12 +46,16 @@ let validators: Record<string, Validator> | null = null;
 function load(): Record<string, Validator> {
   if (validators) return validators;
   const schemaText = fs.readFileSync(SCHEMA_FILE, "utf8");
-  const ajvVersion = JSON.parse(fs.readFileSync(packageFile("ajv", "package.json"), "utf8")).version;
+  const ajvVersion = (require("ajv/package.json") as { version: string }).version;
   const key = crypto.createHash("sha1").update(schemaText).update(ajvVersion).update(JSON.stringify(ENTRIES)).digest("hex").slice(0, 12);
-  const cached = path.join(PACKAGE_DIR, ".cache", `nbformat-4.5-validators-${key}.js`);
+  const cached = path.join(CACHE_DIR, `nbformat-4.5-validators-${key}.js`);
   if (fs.existsSync(cached)) {
-    validators = loadCompiled(cached);
-    return validators;
+    try {
+      validators = require(cached) as Record<string, Validator>;
+      return validators;
+    } catch {
+      // a damaged cache file: compile again below
+    }
   }
   // Slow path, once: compile with Ajv and keep the generated code.
   // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -60,17 +67,12 @@ function load(): Record<string, Validator> {
   ajv.addSchema(schema, "nbformat");
   try {
     writeFileAtomic(cached, standalone(ajv, ENTRIES));
-    validators = loadCompiled(cached);
+    validators = require(cached) as Record<string, Validator>;
   } catch {
     // read-only checkout: validate with the compiled functions in memory
     validators = Object.fromEntries(Object.entries(ENTRIES).map(([name, ref]) => [name, ajv.getSchema(ref)]));
   }
   return validators!;
-}
-
-function loadCompiled(file: string): Record<string, Validator> {
-  const { requireWithCodeCache } = require(path.join(PACKAGE_DIR, "src", "codeCache.cjs"));
-  return requireWithCodeCache(file);
 }
 
 function describe(e: ValidationError, prefix = ""): string {

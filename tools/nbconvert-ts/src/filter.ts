@@ -3,15 +3,14 @@
  *
  * - cells tagged for the instructor (default tag "instructor") are left out entirely;
  * - `// BEGIN SOLUTION` … `// END SOLUTION` regions are replaced by the same stub the
- *   exercises get (tools/grader/solutionRegions.ts), and that cell's outputs are dropped,
+ *   exercises get (tools/notebook/solutionRegions.ts), and that cell's outputs are dropped,
  *   since they were produced by the solution and would give it away.
  *
  * The executed .ipynb keeps everything; only the rendered copy is filtered.
  */
-import { Cell, cellTags, cloneNotebook, joinText, Notebook } from "./types";
+import { BEGIN_SOLUTION, Cell, cellTags, cloneNotebook, joinText, Notebook, stripSolutions } from "@ts-course/notebook";
 
 export const INSTRUCTOR_TAG = "instructor";
-const MARKER = "// BEGIN SOLUTION";
 
 export interface FilterOptions {
   /** Leave out cells carrying any of these tags. */
@@ -36,8 +35,8 @@ export function filterNotebook(nb: Notebook, options: FilterOptions, file = "not
     out.cells.forEach((cell, i) => {
       if (cell.cell_type !== "code") return;
       const source = joinText(cell.source);
-      if (!source.includes(MARKER)) return;
-      cell.source = stripSolutionRegions(source, `${file} cell ${i + 1}`, gradeIdOf(cell));
+      if (!source.includes(BEGIN_SOLUTION)) return;
+      cell.source = stripSolutions(source, gradeIdOf(cell), `${file} cell ${i + 1}`);
       cell.outputs = [];
       stripped++;
     });
@@ -46,14 +45,7 @@ export function filterNotebook(nb: Notebook, options: FilterOptions, file = "not
 }
 
 function gradeIdOf(cell: Cell): string | null {
-  // the exercises' convention: metadata.course.grade_id (tools/grader/notebook.ts)
+  // the exercises' convention: metadata.course.grade_id (tools/notebook/gradedCells.ts)
   const id = cell.metadata?.course?.grade_id ?? cell.metadata?.nbgrader?.grade_id;
   return typeof id === "string" ? id : null;
-}
-
-/** The grader's own stub, loaded only when a notebook has solutions (it pulls in TypeScript). */
-function stripSolutionRegions(source: string, label: string, gradeId: string | null): string {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const regions = require("../../../grader/solutionRegions") as typeof import("../../../grader/solutionRegions");
-  return regions.stripSolutions(source, gradeId, label);
 }
