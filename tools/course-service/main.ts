@@ -3,6 +3,7 @@
  * service: tools/hub/jupyterhub_config.py). Settings come from the hub's environment
  * (JUPYTERHUB_*) and the course's (COURSE_DATA_DIR, DATABASE_URL, COURSE_TIME_ZONE).
  */
+import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { defineCommand, positiveInt, runCommand, UsageError } from "../cli/command";
@@ -37,6 +38,9 @@ runCommand(cmd, async ({ values }) => {
   const service = await createService({ db, hub: new Hub(hubConfig), timeZone, workers, secureCookies: process.env.COURSE_SECURE_COOKIES === "1" });
   const host = serviceUrl?.hostname ?? "127.0.0.1";
   const bound = await service.listen(port, host);
+  // The pid, for operators (and the fault tests) who restart the service; the hub restarts it when it exits.
+  const pidFile = path.join(dataDir, "course-service.pid");
+  fs.writeFileSync(pidFile, String(process.pid));
   console.error(`course service on http://${host}:${bound}${hubConfig.prefix} (gradebook: ${db.kind === "pglite" ? `embedded, ${path.join(dataDir, "gradebook")}` : "PostgreSQL"}; grading in this process: ${workers})`);
   return new Promise<number>((resolve) => {
     const stop = async () => {
