@@ -5,13 +5,12 @@
  * data (gradebook, submissions, hub state, student homes) in one folder: stop and start again
  * and nothing is lost.
  */
-import { spawn, spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { defineCommand, positiveInt, runCommand, UsageError } from "../cli/command";
-import { REPO_ROOT } from "../kernel/kernelspec";
 import { checkTimeZone } from "../course-service/policy";
-import { DEFAULT_DATA_DIR, hubLaunch, portInUse, prepareDataDir, readNames } from "./launch";
+import { DEFAULT_DATA_DIR, hubLaunch, portInUse, prepareDataDir, prepareMultiUser, readNames } from "./launch";
 import { ensureHubVenv } from "./venv";
 
 const cmd = defineCommand({
@@ -38,27 +37,6 @@ function addNames(file: string, names: string[]): void {
   const all = [...new Set([...readNames(file), ...names.map((n) => n.toLowerCase())])];
   for (const n of all) if (!NAME.test(n)) throw new UsageError(`"${n}" is not a valid user name (1-64 of a-z 0-9 . _ -)`);
   fs.writeFileSync(file, all.join("\n") + "\n", { mode: 0o600 });
-}
-
-/** As root: students are system users in group course-students; the repository must not show them the hidden tests. */
-function prepareMultiUser(): void {
-  if (spawnSync("getent", ["group", "course-students"]).status !== 0) {
-    const r = spawnSync("groupadd", ["course-students"], { encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`could not create the group course-students: ${r.stderr}`);
-  }
-  // Students' kernels run the repository's node_modules and read nothing else of it.
-  for (let dir = REPO_ROOT; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if ((fs.statSync(dir).mode & 0o001) === 0) {
-      throw new Error(`students cannot reach the course's node_modules: ${dir} is not traversable by other users. Put the course where they can (e.g. /srv/course) or run: chmod o+x ${dir}`);
-    }
-  }
-  for (const secret of ["tests/autograder/hidden", "solutions", ".git"]) {
-    const p = path.join(REPO_ROOT, secret);
-    if (fs.existsSync(p) && (fs.statSync(p).mode & 0o077) !== 0) {
-      fs.chmodSync(p, 0o700);
-      console.error(`made ${secret}/ readable by root only (students must not read it)`);
-    }
-  }
 }
 
 runCommand(cmd, async ({ values }) => {
