@@ -72,7 +72,14 @@ runCommand(cmd, async ({ values }) => {
       : "!!! SINGLE-USER DEMO MODE: not run as root, so every student's JupyterLab runs as YOUR user and a student's terminal can read the gradebook, the hidden tests and other students' work. Fine to try the course alone; for a class, run as root (students become separate system users). !!!",
     "",
   ];
-  setTimeout(() => console.error(banner.join("\n")), 3000).unref();
+  // The banner once the course service answers through the proxy (the first start initialises the gradebook).
+  void (async () => {
+    for (let i = 0; i < 240 && child.exitCode == null; i++) {
+      const ok = await fetch(`http://127.0.0.1:${port}/services/course/health`).then((r) => r.ok, () => false);
+      if (ok) return console.error(banner.join("\n"));
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   process.on("SIGINT", forward("SIGINT"));
   process.on("SIGTERM", forward("SIGTERM"));
