@@ -53,7 +53,17 @@ function asUser(user: string, cmd: string[]): { status: number | null; out: stri
   after(async () => {
     for (const u of made) await hub.hubApi("DELETE", `/users/${u}/server`).catch(() => undefined);
     await hub?.stop();
-    for (const u of made) spawnSync("userdel", [u]);
+    // The accounts this test made, and what still runs as them (a kernel can outlive its server).
+    for (const u of made) {
+      for (const pid of spawnSync("ps", ["-u", u, "-o", "pid="], { encoding: "utf8" }).stdout.split(/\s+/).filter(Boolean)) {
+        try {
+          process.kill(Number(pid), "SIGKILL");
+        } catch {
+          /* gone */
+        }
+      }
+      for (let i = 0; i < 20 && spawnSync("userdel", [u]).status === 8; i++) await new Promise((r) => setTimeout(r, 500));
+    }
   });
 
   it("spawns each student as their own system user, walled off, with the course library importable", async () => {
@@ -92,5 +102,8 @@ function asUser(user: string, cmd: string[]): { status: number | null; out: stri
     const ps = spawnSync("ps", ["-u", "stud-a", "-o", "rss=,args="], { encoding: "utf8" }).stdout.trim().split("\n");
     const mb = (re: RegExp) => ps.filter((l) => re.test(l)).reduce((s, l) => s + Number(l.trim().split(/\s+/)[0]), 0) / 1024;
     console.log(`      memory of stud-a: JupyterLab server ${mb(/jupyterhub-singleuser/).toFixed(0)} MB, course kernel ${mb(/tslab/).toFixed(0)} MB (after importing the library)`);
+    for (const k of await (await fetch(`${hub.url}/user/stud-a/api/kernels`, { headers: { Authorization: `token ${tokens[0]}` } })).json()) {
+      await fetch(`${hub.url}/user/stud-a/api/kernels/${k.id}`, { method: "DELETE", headers: { Authorization: `token ${tokens[0]}` } });
+    }
   });
 });
