@@ -137,13 +137,7 @@ export const suite: BenchSuite = {
   })),
 };
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { submissions: { type: "string", default: "500" }, minutes: { type: "string", default: "5" }, throughput: { type: "string", default: "12" }, "skip-pglite": { type: "boolean" } } });
-  const n = Number(values.submissions);
-  const minutes = Number(values.minutes);
-  const tn = Number(values.throughput);
-  const out: Record<string, unknown> = { cores: os.cpus().length, loadavg: os.loadavg(), submissions: n, minutes };
-  const students = n; // one submission per student: none supersedes another
+async function onPostgres(out: Record<string, unknown>, n: number, minutes: number, tn: number, students: number): Promise<void> {
   const cluster = await PgCluster.start();
   const hub = await startHub({ databaseUrl: cluster.url, serviceArgs: ["--workers", "0"], env: { COURSE_RATE_PER_MINUTE: "100000" } });
   try {
@@ -163,6 +157,16 @@ async function main(): Promise<void> {
     await hub.stop();
     await cluster.stop();
   }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { submissions: { type: "string", default: "500" }, minutes: { type: "string", default: "5" }, throughput: { type: "string", default: "12" }, "skip-pglite": { type: "boolean" }, "skip-postgres": { type: "boolean" } } });
+  const n = Number(values.submissions);
+  const minutes = Number(values.minutes);
+  const tn = Number(values.throughput);
+  const out: Record<string, unknown> = { cores: os.cpus().length, loadavg: os.loadavg(), submissions: n, minutes };
+  const students = n; // one submission per student: none supersedes another
+  if (!values["skip-postgres"]) await onPostgres(out, n, minutes, tn, students);
   if (!values["skip-pglite"]) {
     const lite = await startHub({ serviceArgs: ["--workers", "2"], env: { COURSE_RATE_PER_MINUTE: "100000" } });
     try {
