@@ -1,0 +1,79 @@
+/**
+ * The two gradebooks every class test runs on: embedded PGlite in a temp folder, and a real
+ * PostgreSQL server (a throwaway cluster). `forEachDatabase` declares a describe block per engine.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Database, openDatabase } from "../../tools/course-service/db";
+import { migrate } from "../../tools/course-service/migrations";
+import { PgCluster } from "./pgCluster";
+
+export interface DbTarget {
+  kind: "pglite" | "postgres";
+  /** A fresh, migrated database (its own PGlite folder, or its own PostgreSQL database). */
+  open(): Promise<Database>;
+  /** For PostgreSQL: the URL of the last opened database. */
+  url?: string;
+  cluster?: PgCluster;
+  cleanup(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function pgliteTarget(): Promise<DbTarget> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "course-pglite-"));
+  const opened: Database[] = [];
+  return {
+    kind: "pglite",
+    async open() {
+      const db = await openDatabase({ url: "", dataDir: path.join(root, String(counter++)) });
+      await migrate(db);
+      opened.push(db);
+      return db;
+    },
+    async cleanup() {
+      for (const d of opened) await d.close().catch(() => undefined);
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function postgresTarget(): Promise<DbTarget> {
+  const cluster = await PgCluster.start();
+  const opened: Database[] = [];
+  const t: DbTarget = {
+    kind: "postgres",
+    cluster,
+    async open() {
+      const name = `course_${process.pid}_${counter++}`;
+      const admin = await openDatabase({ url: cluster.url, dataDir: "" });
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.close();
+      t.url = cluster.url.replace(/\/postgres$/, `/${name}`);
+      const db = await openDatabase({ url: t.url, dataDir: "" });
+      await migrate(db);
+      opened.push(db);
+      return db;
+    },
+    async cleanup() {
+      for (const d of opened) await d.close().catch(() => undefined);
+      await cluster.stop();
+    },
+  };
+  return t;
+}
+
+export function forEachDatabase(body: (target: () => DbTarget) => void): void {
+  for (const make of [pgliteTarget, postgresTarget]) {
+    describe(make === pgliteTarget ? "on embedded PGlite" : "on a PostgreSQL server", function () {
+      let target: DbTarget;
+      before(async function () {
+        this.timeout(120_000);
+        target = await make();
+      });
+      after(async () => target?.cleanup());
+      body(() => target);
+    });
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * `npm run hub`: the course for a class on this machine. JupyterHub (with configurable-http-proxy)
+ * on a local port, the course service as a hub service, one JupyterLab per student with the
+ * course kernel, idle culling. Creates .venv-hub/ on first use (a few minutes) and keeps all
+ * data (gradebook, submissions, hub state, student homes) in one folder: stop and start again
+ * and nothing is lost.
+ */
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { defineCommand, positiveInt, runCommand, UsageError } from "../cli/command";
+import { REPO_ROOT } from "../kernel/kernelspec";
+import { checkTimeZone } from "../course-service/policy";
+import { DEFAULT_DATA_DIR, hubLaunch, portInUse, prepareDataDir, readNames } from "./launch";
+import { ensureHubVenv } from "./venv";
+
+const cmd = defineCommand({
+  name: "npm run hub",
+  summary: "JupyterHub for a class: log-in, one JupyterLab per student, assignments, submissions, gradebook",
+  usage: "[-- options]",
+  options: {
+    port: { type: "string", value: "n", help: "public port (default 8000)" },
+    ip: { type: "string", value: "addr", help: "address to listen on (default 127.0.0.1; 0.0.0.0 for other machines: put TLS in front)" },
+    "data-dir": { type: "string", value: "dir", help: `the one data folder (default ${path.relative(process.cwd(), DEFAULT_DATA_DIR) || DEFAULT_DATA_DIR})` },
+    instructor: { type: "string", multiple: true, value: "name", help: "make this user an instructor (creates the account; they set a password on first log-in)" },
+    ta: { type: "string", multiple: true, value: "name", help: "make this user a teaching assistant" },
+    "time-zone": { type: "string", value: "zone", help: "the course's default IANA time zone (default: this machine's)" },
+    "idle-timeout": { type: "string", value: "s", help: "stop student servers idle this many seconds (default 3600)" },
+  },
+  epilog: `Environment: DATABASE_URL=postgres://… puts the gradebook on a PostgreSQL server (then add machines
+with npm run grader-worker). COURSE_PYTHON picks the Python that creates .venv-hub/.
+See README.md, "Teach a class".`,
+});
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+function addNames(file: string, names: string[]): void {
+  const all = [...new Set([...readNames(file), ...names.map((n) => n.toLowerCase())])];
+  for (const n of all) if (!NAME.test(n)) throw new UsageError(`"${n}" is not a valid user name (1-64 of a-z 0-9 . _ -)`);
+  fs.writeFileSync(file, all.join("\n") + "\n", { mode: 0o600 });
+}
+
+/** As root: students are system users in group course-students; the repository must not show them the hidden tests. */
+function prepareMultiUser(): void {
+  if (spawnSync("getent", ["group", "course-students"]).status !== 0) {
+    const r = spawnSync("groupadd", ["course-students"], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`could not create the group course-students: ${r.stderr}`);
+  }
+  // Students' kernels run the repository's node_modules and read nothing else of it.
+  for (let dir = REPO_ROOT; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if ((fs.statSync(dir).mode & 0o001) === 0) {
+      throw new Error(`students cannot reach the course's node_modules: ${dir} is not traversable by other users. Put the course where they can (e.g. /srv/course) or run: chmod o+x ${dir}`);
+    }
+  }
+  for (const secret of ["tests/autograder/hidden", "solutions", ".git"]) {
+    const p = path.join(REPO_ROOT, secret);
+    if (fs.existsSync(p) && (fs.statSync(p).mode & 0o077) !== 0) {
+      fs.chmodSync(p, 0o700);
+      console.error(`made ${secret}/ readable by root only (students must not read it)`);
+    }
+  }
+}
+
+runCommand(cmd, async ({ values }) => {
+  const dataDir = path.resolve(values["data-dir"] ?? DEFAULT_DATA_DIR);
+  const port = positiveInt(values.port, "port") ?? 8000;
+  const idle = positiveInt(values["idle-timeout"], "idle-timeout") ?? 3600;
+  let timeZone: string;
+  try {
+    timeZone = checkTimeZone(values["time-zone"] ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const multiUser = process.getuid?.() === 0;
+  prepareDataDir(dataDir, multiUser);
+  if (values.instructor?.length) addNames(path.join(dataDir, "hub", "instructors.txt"), values.instructor);
+  if (values.ta?.length) addNames(path.join(dataDir, "hub", "tas.txt"), values.ta);
+  if (await portInUse(port)) throw new UsageError(`port ${port} is in use; choose another with --port`);
+  if (multiUser) prepareMultiUser();
+  const venv = await ensureHubVenv();
+  const launch = await hubLaunch({ venv, dataDir, ip: values.ip, port, timeZone, idleTimeoutSeconds: idle, multiUser });
+  const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: launch.env, stdio: ["ignore", "inherit", "inherit"] });
+  const url = `http://${values.ip && values.ip !== "0.0.0.0" ? values.ip : "127.0.0.1"}:${port}/`;
+  const instructors = launch.settings.instructors;
+  const banner = [
+    "",
+    `The course hub starts at ${url}  (data: ${dataDir}; gradebook: ${process.env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : "embedded"})`,
+    instructors.length
+      ? `Instructors: ${instructors.join(", ")}. Log in at ${url}hub/login with that name and a new password (the first log-in sets it), then open ${url}services/course/instructor/`
+      : `No instructor yet: stop (Ctrl-C) and run \`npm run hub -- --instructor <name>\`; that account sets its password on first log-in, so do it before anyone else can reach the page.`,
+    `Students log in once their instructor imported the roster (${url}services/course/instructor/), choosing a password on first log-in.`,
+    multiUser
+      ? "Each student runs as their own system user (group course-students); the gradebook and hub state are readable by root only."
+      : "!!! SINGLE-USER DEMO MODE: not run as root, so every student's JupyterLab runs as YOUR user and a student's terminal can read the gradebook, the hidden tests and other students' work. Fine to try the course alone; for a class, run as root (students become separate system users). !!!",
+    "",
+  ];
+  setTimeout(() => console.error(banner.join("\n")), 3000).unref();
+  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+  process.on("SIGINT", forward("SIGINT"));
+  process.on("SIGTERM", forward("SIGTERM"));
+  return new Promise<number>((resolve) => {
+    child.on("error", (e) => {
+      console.error(`Could not start JupyterHub (${launch.command}): ${e.message}. Remove .venv-hub/ and run \`npm run hub\` again.`);
+      resolve(1);
+    });
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 0 : 1)));
+  });
+});
