@@ -133,7 +133,7 @@ function AssignmentItem({ model, a, row }: { model: CourseModel; a: Assignment; 
                 ))}
               </ul>
             )}
-            {row.problem.recover && <p>{row.problem.recover}</p>}
+            {row.problem.recover && !row.problem.message.includes(row.problem.recover) && <p>{row.problem.recover}</p>}
             {row.problem.offerRefetch && (
               <button type="button" className="jp-CoursePanel-button" onClick={() => void model.fetchNotebook(a.id)} aria-label={`Fetch the original ${a.notebook} again, beside yours`}>
                 Fetch the original
