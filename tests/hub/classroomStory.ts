@@ -18,7 +18,8 @@ import * as path from "path";
 import type { Page } from "playwright-core";
 import type { TestHub } from "../class/hubHarness";
 import { gradeIndependently, parseCanvasCsv } from "./gradeCheck";
-import { acceptDialog, assignmentItem, deleteCell, eventually, HubBrowser, hubLogin, notebookPanel, openCoursePanel, runFromPalette, setCellSource, tableRow, wallClock } from "./labPage";
+import { hubSessionEnds, serviceStopsAnswering } from "./panelFaults";
+import { acceptDialog, assignmentItem, deleteCell, eventually, HubBrowser, hubLogin, notebookPanel, openCoursePanel, panelScreenshot, runFromPalette, setCellSource, tableRow, wallClock } from "./labPage";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const EXERCISE = "autoencoders";
@@ -35,6 +36,8 @@ export interface StoryOptions {
   dueInMs: number;
   /** Where the panel screenshot goes. */
   screenshot: string;
+  /** Also freeze the service and end alice's hub session, to see the panel's errors. */
+  faults: boolean;
   log: (line: string) => void;
 }
 
@@ -49,6 +52,7 @@ export interface StoryFacts {
   csv: Record<string, string>;
   grader: Record<string, number>;
   waitedForDueS: number;
+  faults: string[];
 }
 
 interface Cell {
@@ -190,7 +194,9 @@ export async function classroomStory(o: StoryOptions): Promise<StoryFacts> {
   const aliceScore = await ownScore(alice, ASSIGNMENT, u.alice);
   const bobScore = await ownScore(bob, ASSIGNMENT, u.bob);
   assert.match(await bobItem.locator('[data-field="due"]').innerText(), /Extended for you/);
-  await alice.screenshot({ path: o.screenshot });
+  await panelScreenshot(alice, o.screenshot);
+  const faults = o.faults ? [await serviceStopsAnswering(o.hub, alice, ASSIGNMENT), await hubSessionEnds(alice, u.alice, PASSWORD, ASSIGNMENT)] : [];
+  if (faults.length) o.log(`panel errors: ${faults.map((f) => JSON.stringify(f.split("\n")[0])).join("; ")}`);
   await wallsBetweenStudents(o.hub.url, alice, u.bob, bobReceipt.id, original);
   await wallsBetweenStudents(o.hub.url, bob, u.alice, aliceReceipt.id, NOTEBOOK);
 
@@ -207,7 +213,7 @@ export async function classroomStory(o: StoryOptions): Promise<StoryFacts> {
   assert.match(aliceScore, new RegExp(`^${grader[u.alice]} / 13$`));
   assert.match(bobScore, new RegExp(`^${grader[u.bob]} / 13$`));
   o.log(`CSV ${JSON.stringify(csv)}; grader ${JSON.stringify(grader)}`);
-  return { users: u, aliceCheck: aliceCheck.line, bobCheck: bobCheck.line, aliceScore, bobScore, bobPenaltyBefore, bobPenaltyAfter, csv, grader, waitedForDueS };
+  return { users: u, aliceCheck: aliceCheck.line, bobCheck: bobCheck.line, aliceScore, bobScore, bobPenaltyBefore, bobPenaltyAfter, csv, grader, waitedForDueS, faults };
 }
 
 /** The panel's check result: "Public tests on X: p / m points." */

@@ -80,6 +80,11 @@ export async function launchBrowser(): Promise<HubBrowser> {
 /** The hub's log-in form (first use sets the password). Resolves once the hub let us through. */
 export async function hubLogin(page: Page, hubUrl: string, user: string, password: string, next?: string): Promise<void> {
   await page.goto(`${hubUrl}/hub/login${next ? `?next=${encodeURIComponent(next)}` : ""}`);
+  await fillHubLogin(page, user, password);
+}
+
+/** Fills and sends the hub's log-in form on this page. */
+export async function fillHubLogin(page: Page, user: string, password: string): Promise<void> {
   await page.getByLabel("Username:").fill(user);
   await page.locator("#password_input").fill(password);
   await Promise.all([page.waitForURL((u) => !u.pathname.endsWith("/hub/login"), { timeout: 60_000 }), page.locator("#password_input").press("Enter")]);
@@ -92,12 +97,38 @@ export async function openCoursePanel(page: Page): Promise<Locator> {
   if (!(await panel.isVisible())) await page.locator('.jp-SideBar [data-id="course-panel"]').click();
   await panel.getByRole("heading", { name: "Course" }).waitFor();
   // JupyterLab asks about its news feed in a toast that would cover the notebook in screenshots.
-  await page.getByRole("button", { name: "No" }).click({ timeout: 3_000 }).catch(() => undefined);
+  await dismissNewsToast(page, 3_000);
   return panel;
 }
 
 export function assignmentItem(page: Page, id: string): Locator {
   return page.locator(`#course-panel [data-assignment-id="${id}"]`);
+}
+
+async function dismissNewsToast(page: Page, timeout: number): Promise<void> {
+  await page.locator(".Toastify__toast", { hasText: "Jupyter news" }).getByRole("button", { name: "No", exact: true }).click({ timeout }).catch(() => undefined);
+}
+
+/**
+ * The picture of the panel for the README: the sidebar dragged wider, the news toast answered,
+ * the viewport tall enough for the whole panel beside the notebook.
+ */
+export async function panelScreenshot(page: Page, file: string): Promise<void> {
+  await dismissNewsToast(page, 5_000);
+  const original = page.viewportSize()!;
+  await page.setViewportSize({ width: 1440, height: 1300 });
+  const handle = page.locator("#jp-main-split-panel > .lm-SplitPanel-handle").first();
+  const box = await handle.boundingBox();
+  if (box) {
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 170, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+  }
+  await page.locator("#course-panel").evaluate((el) => el.scrollTo(0, 0));
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: file });
+  await page.setViewportSize(original);
 }
 
 /** The notebook's panel in the main area, found through its tab (several notebooks may be open). */

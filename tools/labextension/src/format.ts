@@ -5,8 +5,11 @@
  */
 import type { Assignment, AssignmentStatus, LatePolicy, Score } from './types';
 
-/** "2026-12-10 23:59 Europe/Berlin (UTC+01:00)": a wall-clock time that names its zone and offset. */
-export function formatInstant(iso: string, timeZone: string): string {
+/**
+ * "2026-12-10 23:59 Europe/Berlin (UTC+01:00)": a wall-clock time that names its zone and offset
+ * ("… 22:59 UTC" in UTC). `seconds` for receipts, where the second matters.
+ */
+export function formatInstant(iso: string, timeZone: string, options: { seconds?: boolean } = {}): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   const parts = new Intl.DateTimeFormat('en-GB', {
@@ -16,12 +19,16 @@ export function formatInstant(iso: string, timeZone: string): string {
     day: '2-digit',
     hour: '2-digit',
     minute: '2-digit',
+    ...(options.seconds ? { second: '2-digit' } : {}),
     hourCycle: 'h23',
     timeZoneName: 'longOffset'
   }).formatToParts(date);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find(p => p.type === type)?.value ?? '';
+  const time = `${part('hour')}:${part('minute')}${options.seconds ? `:${part('second')}` : ''}`;
+  const wall = `${part('year')}-${part('month')}-${part('day')} ${time} ${timeZone}`;
+  if (timeZone === 'UTC') return wall;
   const offset = part('timeZoneName').replace(/^GMT$/, 'GMT+00:00').replace('GMT', 'UTC');
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${timeZone} (${offset})`;
+  return `${wall} (${offset})`;
 }
 
 /** "in 2 days 3 h", "5 min ago": how far `targetMs` is from `nowMs`. */

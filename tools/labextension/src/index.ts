@@ -48,7 +48,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const refreshSeconds = (settings?.get('refreshSeconds').composite as number | undefined) ?? 60;
     const hubPrefix = PageConfig.getOption('hubPrefix'); // "/hub/" under JupyterHub, "" otherwise
     const serviceUrl = configured || (hubPrefix ? URLExt.join(hubPrefix.replace(/hub\/?$/, ''), 'services/course/') : '');
-    const hubLogin = hubPrefix ? URLExt.join(hubPrefix, 'login') : '/hub/login';
+    // After logging in again the student lands on the hub's home page, not in a second JupyterLab.
+    const hubLogin = `${URLExt.join(hubPrefix || '/hub/', 'login')}?next=${encodeURIComponent(URLExt.join(hubPrefix || '/hub/', 'home'))}`;
 
     const asker: Asker = {
       confirm: async (title, body, accept) => (await showDialog({ title, body, buttons: [Dialog.cancelButton(), Dialog.okButton({ label: accept })] })).button.accept

@@ -49,6 +49,13 @@ function PanelView({ model }: { model: CourseModel }): React.ReactElement {
       {model.panelError && (
         <div className="jp-CoursePanel-error" role="alert">
           <p>{model.panelError.message}</p>
+          {model.panelError.kind === 'session' && (
+            <p>
+              <a href={model.client.hubLoginUrl} target="_blank" rel="noopener noreferrer">
+                Log in to JupyterHub again
+              </a>
+            </p>
+          )}
           {model.panelError.kind !== 'no-hub' && (
             <button type="button" className="jp-CoursePanel-button" onClick={() => void model.refresh()}>
               Try again
@@ -205,7 +212,8 @@ function ReceiptView({ receipt, file, matchesLocal, timeZone }: { receipt: Recei
       <dl>
         <dt>Received (server time)</dt>
         <dd data-field="submitted-at">
-          {formatInstant(receipt.submittedAt, timeZone)} = {formatInstant(receipt.submittedAt, 'UTC')}
+          {formatInstant(receipt.submittedAt, timeZone, { seconds: true })}
+          <div>= {formatInstant(receipt.submittedAt, 'UTC', { seconds: true })}</div>
         </dd>
         <dt>SHA-256</dt>
         <dd className="jp-CourseReceipt-hash" data-field="sha256">

@@ -52,7 +52,7 @@ export class CourseServiceClient {
   private csrfToken: string | null = null;
   private loggingIn: Promise<Me> | null = null;
 
-  /** `baseUrl`: the service's root, ending in "/", e.g. "/services/course/". */
+  /** `baseUrl`: the service's root, ending in "/", e.g. "/services/course/"; `hubLoginUrl`: where to log in again. */
   constructor(
     readonly baseUrl: string,
     readonly hubLoginUrl: string
@@ -140,7 +140,7 @@ export class CourseServiceClient {
       const isJson = (response.headers.get('Content-Type') ?? '').includes('application/json');
       if (!response.ok || !isJson) {
         // The hub answered with its login page: the hub session itself is over.
-        throw new CourseServiceError('session', `Your JupyterHub session has ended, so the course service cannot tell who you are. Log in again (${this.hubLoginUrl}), then press Refresh. Your saved work is safe.`, response.status);
+        throw new CourseServiceError('session', 'Your JupyterHub session has ended, so the course service cannot tell who you are. Log in again (the link opens a new tab), then come back and press Try again. Your saved work is safe.', response.status);
       }
       const me = (await response.json()) as Me;
       this.csrfToken = me.csrfToken;
