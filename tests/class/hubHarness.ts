@@ -7,7 +7,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { freePort, hubLaunch, prepareDataDir } from "../../tools/hub/launch";
+import { freePort, hubLaunch, prepareDataDir, prepareMultiUser } from "../../tools/hub/launch";
 import { ensureHubVenv } from "../../tools/hub/venv";
 
 export interface TestHub {
@@ -47,6 +47,7 @@ export async function startHub(o: HubOptions = {}): Promise<TestHub> {
   const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "course-hub-"));
   const multiUser = o.multiUser ?? false;
   prepareDataDir(dataDir, multiUser);
+  if (multiUser) prepareMultiUser();
   const port = await freePort();
   const adminToken = crypto.randomBytes(24).toString("hex");
   const launch = await hubLaunch({ venv, dataDir, port, timeZone: "Europe/Berlin", multiUser, testAdminToken: adminToken, serviceArgs: o.serviceArgs, env: { ...o.env, ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}) } });

@@ -156,5 +156,5 @@ export async function extensionsFor(db: Queryable, assignmentId: string): Promis
 }
 
 export async function extensionOf(db: Queryable, assignmentId: string, studentId: string): Promise<Date | null> {
-  return (await extensionsFor(db, assignmentId)).get(studentId) ?? null;
+  return (await db.query<{ due_at: Date }>("SELECT due_at FROM extensions WHERE assignment_id = $1 AND student_id = $2", [assignmentId, studentId])).rows[0]?.due_at ?? null;
 }

@@ -52,24 +52,30 @@ export function requireMediaType(req: IncomingMessage, allowed: string[]): void 
   if (!allowed.includes(type)) throw new ApiError(415, "unsupported_media_type", `send the body as ${allowed.join(" or ")} (got ${type || "no Content-Type"})`, { expected: allowed });
 }
 
-/** The body, refused with 413 as soon as it passes `limit` bytes (or when Content-Length says it will). */
+/**
+ * The body, refused with 413 once it passes `limit` bytes (or Content-Length says it will). The
+ * rest is read and discarded, never kept, up to 8 × limit (then the connection is cut): answering
+ * before the upload ends makes proxies (configurable-http-proxy) turn the 413 into a 503.
+ */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const tooLarge = () => new ApiError(413, "payload_too_large", `the request body is larger than the limit of ${limit} bytes (${(limit / 1e6).toFixed(1)} MB)`, { limitBytes: limit });
+  const tooLarge = () => new ApiError(413, "payload_too_large", `the request body is larger than the limit of ${limit} bytes (${(limit / 1e6).toFixed(1)} MB); nothing was stored`, { limitBytes: limit });
   const declared = Number(req.headers["content-length"] ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    throw tooLarge();
-  }
   const chunks: Buffer[] = [];
   let size = 0;
+  let over = Number.isFinite(declared) && declared > limit;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.resume();
-      throw tooLarge();
+    if (size > limit) over = true;
+    if (over) {
+      if (size > 8 * limit) {
+        req.socket.destroy();
+        throw tooLarge();
+      }
+      continue; // discard
     }
     chunks.push(chunk as Buffer);
   }
+  if (over) throw tooLarge();
   return Buffer.concat(chunks);
 }
 

@@ -8,7 +8,7 @@ import { checkCsrf, requireRole } from "./app";
 import { courseRegistry, escapeHtml as e } from "./grading";
 import { getAssignment, listAssignments, listStudents } from "./gradebook";
 import { ApiError, checkQuery, notFound, readBody, requireMediaType, Router, sendHtml } from "./http";
-import { changeAssignment, extension, gradebook, importRoster, regradeAssignment, releaseAssignment, setFeedbackReleased } from "./instructor";
+import { extension, gradebook, importRoster, regradeAssignment, releaseAssignment, setFeedbackReleased } from "./instructor";
 import { describeLatePolicy, formatInZone } from "./policy";
 import { queueStats } from "./queue";
 import { requeue, resultOf, submissionById, submissionsOf } from "./submissions";
@@ -184,5 +184,4 @@ export function pageRoutes(router: Router<Ctx>): void {
     await requeue(ctx.app.db, [id]);
     back(ctx, `instructor/submissions/${id}`);
   });
-  void changeAssignment;
 }

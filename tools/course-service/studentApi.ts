@@ -1,11 +1,11 @@
 /** The endpoints a student's JupyterLab panel calls (API.md, "Student endpoints"). */
 import { AppConfig, checkCsrf, Ctx, requireRole } from "./app";
-import { courseRegistry, feedbackPage, gradeNotebook } from "./grading";
+import { feedbackPage, gradeNotebook } from "./grading";
 import { Assignment, extensionOf, getAssignment, getAssignmentNotebook, listAssignments } from "./gradebook";
 import { ApiError, checkQuery, notFound, readBody, requireMediaType, Router, sendHtml, sendJson } from "./http";
 import { notebookProblems, RECOVER } from "./notebookCheck";
 import { formatInZone } from "./policy";
-import { DeadlinePassed, notebookOf, resultOf, storeSubmission, submissionById, submissionsOf, SubmissionView } from "./submissions";
+import { DeadlinePassed, resultOf, storeSubmission, submissionById, submissionsOf, SubmissionView } from "./submissions";
 import { assignmentJson, scoreJson, submissionJson } from "./views";
 
 const ANY_ROLE = ["student", "ta", "instructor"] as const;
@@ -69,6 +69,18 @@ async function readNotebook(ctx: Ctx, a: Assignment): Promise<Buffer> {
   return body;
 }
 
+/** The common start of check and submit: who, CSRF, the open assignment, the notebook, the rate limit. */
+async function notebookPost(ctx: Ctx, id: string, limiter: RateLimiter, kind: "check" | "submit"): Promise<{ user: string; a: Assignment; body: Buffer }> {
+  checkQuery(ctx.url, []);
+  const user = requireRole(ctx, [...ANY_ROLE]);
+  checkCsrf(ctx);
+  const a = await visibleAssignment(ctx, id);
+  requireOpen(ctx, a, await now(ctx.app));
+  const body = await readNotebook(ctx, a);
+  limiter.take(`${kind}:${user}`);
+  return { user, a, body };
+}
+
 async function mySubmissions(app: AppConfig, a: Assignment, user: string): Promise<SubmissionView[]> {
   const ext = await extensionOf(app.db, a.id, user);
   return (await submissionsOf(app.db, a, new Map(ext ? [[user, ext]] : []), user)).get(user) ?? [];
@@ -121,26 +133,14 @@ export function studentRoutes(router: Router<Ctx>, limiter: RateLimiter, checks:
   });
 
   router.on("POST", "api/assignments/:id/check", async (ctx, [id]) => {
-    checkQuery(ctx.url, []);
-    const user = requireRole(ctx, [...ANY_ROLE]);
-    checkCsrf(ctx);
-    const a = await visibleAssignment(ctx, id);
-    requireOpen(ctx, a, await now(ctx.app));
-    const body = await readNotebook(ctx, a);
-    limiter.take(`check:${user}`);
+    const { user, a, body } = await notebookPost(ctx, id, limiter, "check");
     const r = await checks.run(() => gradeNotebook({ student: user, submittedAt: new Date(), exercise: a.exercise, notebook: body.toString("utf8"), hidden: false }));
     if (r.graderErrors.length) throw new ApiError(503, "unavailable", `the checker itself had a problem (not your code): ${r.graderErrors[0]}; try again`, undefined, { "Retry-After": "10" });
     sendJson(ctx.res, 200, { points: r.points, max: r.max, hiddenPoints: a.maxPoints - r.max, tests: studentTests(r.tests), items: r.items, problems: r.problems });
   });
 
   router.on("POST", "api/assignments/:id/submissions", async (ctx, [id]) => {
-    checkQuery(ctx.url, []);
-    const user = requireRole(ctx, [...ANY_ROLE]);
-    checkCsrf(ctx);
-    const a = await visibleAssignment(ctx, id);
-    requireOpen(ctx, a, await now(ctx.app));
-    const body = await readNotebook(ctx, a);
-    limiter.take(`submit:${user}`);
+    const { user, a, body } = await notebookPost(ctx, id, limiter, "submit");
     const due = (await extensionOf(ctx.app.db, a.id, user)) ?? a.dueAt;
     try {
       const receipt = await storeSubmission(ctx.app.db, a, user, body, due);
@@ -204,8 +204,5 @@ export function feedbackFor(a: Assignment, student: string, s: SubmissionView, r
   const notes = [
     `${a.title}: submitted ${formatInZone(s.submittedAt, a.timeZone)}${s.late ? `, ${s.lateDays} day(s) late: −${s.penaltyPercent} %, final score ${s.final} / ${result.max_points}` : ", on time"}`,
   ];
-  void courseRegistry;
   return feedbackPage(student, s.submittedAt, { points: result.points, max: result.max_points, tests: result.tests, items: result.items, problems: result.problems, graderErrors: [] }, notes);
 }
-
-export { notebookOf };

@@ -5,13 +5,12 @@
  * data (gradebook, submissions, hub state, student homes) in one folder: stop and start again
  * and nothing is lost.
  */
-import { spawn, spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { defineCommand, positiveInt, runCommand, UsageError } from "../cli/command";
-import { REPO_ROOT } from "../kernel/kernelspec";
 import { checkTimeZone } from "../course-service/policy";
-import { DEFAULT_DATA_DIR, hubLaunch, portInUse, prepareDataDir, readNames } from "./launch";
+import { DEFAULT_DATA_DIR, hubLaunch, portInUse, prepareDataDir, prepareMultiUser, readNames } from "./launch";
 import { ensureHubVenv } from "./venv";
 
 const cmd = defineCommand({
@@ -38,27 +37,6 @@ function addNames(file: string, names: string[]): void {
   const all = [...new Set([...readNames(file), ...names.map((n) => n.toLowerCase())])];
   for (const n of all) if (!NAME.test(n)) throw new UsageError(`"${n}" is not a valid user name (1-64 of a-z 0-9 . _ -)`);
   fs.writeFileSync(file, all.join("\n") + "\n", { mode: 0o600 });
-}
-
-/** As root: students are system users in group course-students; the repository must not show them the hidden tests. */
-function prepareMultiUser(): void {
-  if (spawnSync("getent", ["group", "course-students"]).status !== 0) {
-    const r = spawnSync("groupadd", ["course-students"], { encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`could not create the group course-students: ${r.stderr}`);
-  }
-  // Students' kernels run the repository's node_modules and read nothing else of it.
-  for (let dir = REPO_ROOT; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if ((fs.statSync(dir).mode & 0o001) === 0) {
-      throw new Error(`students cannot reach the course's node_modules: ${dir} is not traversable by other users. Put the course where they can (e.g. /srv/course) or run: chmod o+x ${dir}`);
-    }
-  }
-  for (const secret of ["tests/autograder/hidden", "solutions", ".git"]) {
-    const p = path.join(REPO_ROOT, secret);
-    if (fs.existsSync(p) && (fs.statSync(p).mode & 0o077) !== 0) {
-      fs.chmodSync(p, 0o700);
-      console.error(`made ${secret}/ readable by root only (students must not read it)`);
-    }
-  }
 }
 
 runCommand(cmd, async ({ values }) => {
@@ -94,7 +72,14 @@ runCommand(cmd, async ({ values }) => {
       : "!!! SINGLE-USER DEMO MODE: not run as root, so every student's JupyterLab runs as YOUR user and a student's terminal can read the gradebook, the hidden tests and other students' work. Fine to try the course alone; for a class, run as root (students become separate system users). !!!",
     "",
   ];
-  setTimeout(() => console.error(banner.join("\n")), 3000).unref();
+  // The banner once the course service answers through the proxy (the first start initialises the gradebook).
+  void (async () => {
+    for (let i = 0; i < 240 && child.exitCode == null; i++) {
+      const ok = await fetch(`http://127.0.0.1:${port}/services/course/health`).then((r) => r.ok, () => false);
+      if (ok) return console.error(banner.join("\n"));
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   process.on("SIGINT", forward("SIGINT"));
   process.on("SIGTERM", forward("SIGTERM"));

@@ -152,6 +152,10 @@ if S["multiUser"]:
         if pw.pw_gid != grp.getgrnam(STUDENT_GROUP).gr_gid or pw.pw_uid < 1000:
             # Never start a server as an account that is not a course account (root, postgres, …).
             raise RuntimeError(f"the system account {name!r} exists and is not a course account (group {STUDENT_GROUP}); rename the student")
+        if pw.pw_dir != home:
+            # A course account from another data folder: its home follows this one.
+            subprocess.run(["usermod", "--home", home, name], check=True)
+            pw = pwd.getpwnam(name)
         return pw
 
     def pre_spawn_hook(spawner):

@@ -8,11 +8,12 @@
  *     homes/<student>  0700  owned by the student (as root); lib/ is a read-only copy of the course library
  *     jupyter/         0755  the student kernelspec (tslab started in the student's home)
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { REPO_ROOT } from "../kernel/kernelspec";
-import type { HubVenv } from "./venv";
+import { HubVenv, unreachableByOthers } from "./venv";
 
 export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, "course-data");
 export const CONFIG_FILE = path.join(REPO_ROOT, "tools", "hub", "jupyterhub_config.py");
@@ -109,6 +110,27 @@ export function prepareDataDir(dataDir: string, multiUser: boolean): void {
   fs.chmodSync(file, 0o644);
 }
 
+/** As root: students are system users in group course-students; the repository must not show them the hidden tests. */
+export function prepareMultiUser(): void {
+  if (spawnSync("getent", ["group", "course-students"]).status !== 0) {
+    const r = spawnSync("groupadd", ["course-students"], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`could not create the group course-students: ${r.stderr}`);
+  }
+  // Students' kernels run the repository's node_modules and read nothing else of it.
+  for (let dir = REPO_ROOT; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if ((fs.statSync(dir).mode & 0o001) === 0) {
+      throw new Error(`students cannot reach the course's node_modules: ${dir} is not traversable by other users. Put the course where they can (e.g. /srv/course) or run: chmod o+x ${dir}`);
+    }
+  }
+  for (const secret of ["tests/autograder/hidden", "solutions", ".git"]) {
+    const p = path.join(REPO_ROOT, secret);
+    if (fs.existsSync(p) && (fs.statSync(p).mode & 0o077) !== 0) {
+      fs.chmodSync(p, 0o700);
+      console.error(`made ${secret}/ readable by root only (students must not read it)`);
+    }
+  }
+}
+
 export interface HubLaunchOptions {
   venv: HubVenv;
   dataDir: string;
@@ -124,6 +146,10 @@ export interface HubLaunchOptions {
 
 export async function hubLaunch(o: HubLaunchOptions): Promise<{ command: string; args: string[]; env: NodeJS.ProcessEnv; cwd: string; settings: HubSettings }> {
   const hubDir = path.join(o.dataDir, "hub");
+  if (o.multiUser) {
+    const blocked = unreachableByOthers(o.venv.python);
+    if (blocked) throw new Error(`students cannot run ${o.venv.python}: its Python lives under ${blocked}, which other users cannot enter. Rebuild the hub's environment with a system Python: rm -rf .venv-hub && COURSE_PYTHON=/usr/bin/python3 npm run hub`);
+  }
   const settings: HubSettings = {
     repo: REPO_ROOT,
     dataDir: o.dataDir,

@@ -4,6 +4,7 @@
  * (tools/lab/venv.ts, reused). Both files are concatenated into one requirements file whose hash
  * decides whether the venv is up to date.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "../kernel/kernelspec";
@@ -21,7 +22,28 @@ export interface HubVenv extends LabVenv {
   singleuser: string;
 }
 
+/**
+ * Students' servers run the venv's Python as their own users, so the interpreter behind the venv
+ * must be reachable by everyone: a Python under /root (pyenv) is not. Without COURSE_PYTHON, the
+ * system's /usr/bin/python3 is preferred when it is new enough.
+ */
+function preferSystemPython(): void {
+  if (process.env.COURSE_PYTHON || !fs.existsSync("/usr/bin/python3")) return;
+  const probe = spawnSync("/usr/bin/python3", ["-c", "import sys, venv, ensurepip; sys.exit(0 if sys.version_info >= (3, 10) else 1)"]);
+  if (probe.status === 0) process.env.COURSE_PYTHON = "/usr/bin/python3";
+}
+
+/** The first folder on the way to the venv's real interpreter that other users cannot pass, or null. */
+export function unreachableByOthers(file: string): string | null {
+  const real = fs.realpathSync(file);
+  for (let dir = path.dirname(real); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if ((fs.statSync(dir).mode & 0o001) === 0) return dir;
+  }
+  return null;
+}
+
 export async function ensureHubVenv(options: { log?: (line: string) => void; showPipOutput?: boolean } = {}): Promise<HubVenv> {
+  preferSystemPython();
   const combined = path.join(REPO_ROOT, "build", "hub", "requirements.txt");
   fs.mkdirSync(path.dirname(combined), { recursive: true });
   const text = hubRequirementsText();
