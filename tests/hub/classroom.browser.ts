@@ -5,8 +5,8 @@
  *
  * On PostgreSQL the service grades nothing itself (--workers 0): a separate `npm run grader-worker`
  * process takes the jobs from the queue, as it would on another machine.
- * As root (like CI), students are system users, as `npm run hub` makes them; the test's users
- * carry a random suffix and are removed afterwards. Ports are free ones the OS hands out.
+ * As root (like CI), students are system users, as `npm run hub` makes them (tools/hub/launch.ts
+ * prepares the host); the test's users carry a random suffix and are removed afterwards. Ports are free ones the OS hands out.
  */
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as crypto from "crypto";
@@ -32,7 +32,7 @@ const cmd = defineCommand({
   usage: "[-- options]",
   options: {
     database: { type: "string", multiple: true, value: "pglite|postgres", help: "run on this gradebook only (default: both)" },
-    "due-in": { type: "string", value: "s", help: "seconds from release to the due date: alice must submit within it, bob after it (default 90)" },
+    "due-in": { type: "string", value: "s", help: "seconds from release to the due date: alice must submit within it, bob after it (default 120)" },
     screenshot: { type: "string", value: "png", help: "also save the panel screenshot of the first run here (e.g. docs/course-panel.png)" },
   },
   epilog: "Needs Debian's chromium (CHROMIUM=… for another) and, for postgres, Debian's postgresql. Artifacts: artifacts/hub/.",
@@ -50,13 +50,13 @@ interface RunResult {
 runCommand(cmd, async ({ values }) => {
   const databases = (values.database ?? [...DATABASES]) as DatabaseKind[];
   for (const d of databases) if (!DATABASES.includes(d)) throw new UsageError(`--database takes pglite or postgres, not "${d}"`);
-  const dueInMs = (positiveInt(values["due-in"], "due-in") ?? 90) * 1000;
+  const dueInMs = (positiveInt(values["due-in"], "due-in") ?? 120) * 1000;
   const started = Date.now();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const multiUser = process.getuid?.() === 0;
 
+  // The hub venv as `npm run hub` makes it (startHub reuses it), with the course extension in it.
   const venv = await ensureHubVenv({ showPipOutput: false });
-  if (multiUser) prepareMultiUserHost(venv.python);
   const ext = await ensureLabExtension(venv.dir);
   assertNoAbsolutePaths(ext.installedDir);
   console.log(`test:hub: course extension ${ext.built ? "built and " : ""}installed in ${path.relative(ROOT, ext.installedDir)} (${((Date.now() - started) / 1000).toFixed(0)} s so far)`);
@@ -126,7 +126,7 @@ async function runOnce(database: DatabaseKind, browser: HubBrowser, multiUser: b
   // What `npm run hub -- --instructor prof-…` writes.
   fs.mkdirSync(path.join(dataDir, "hub"), { recursive: true });
   fs.writeFileSync(path.join(dataDir, "hub", "instructors.txt"), `prof-${suffix}\n`);
-  if (multiUser) onCleanup(async () => removeTestUsers(suffix));
+  if (multiUser) onCleanup(() => removeTestUsers(suffix));
   const hub: TestHub = await startHub({ dataDir, databaseUrl, multiUser, serviceArgs: database === "postgres" ? ["--workers", "0"] : [] });
   onCleanup(async () => {
     await hub.stop();
@@ -170,25 +170,8 @@ async function stopProcessGroup(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/**
- * As root, `npm run hub` runs each student as a system user of the group course-students
- * (tools/hub/hub.ts prepares it). The group must exist, and students must be able to run the
- * hub venv's Python: a Python under /root (pyenv) is not theirs to run.
- */
-function prepareMultiUserHost(python: string): void {
-  if (spawnSync("getent", ["group", "course-students"]).status !== 0 && spawnSync("groupadd", ["course-students"]).status !== 0) {
-    throw new Error("could not create the group course-students (groupadd)");
-  }
-  const real = fs.realpathSync(python);
-  for (let dir = path.dirname(real); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if ((fs.statSync(dir).mode & 0o001) === 0) {
-      throw new Error(`students cannot run the hub's Python ${real}: ${dir} is closed to other users. Recreate the hub venv with a system Python: rm -rf .venv-hub && COURSE_PYTHON=/usr/bin/python3 npm run test:hub`);
-    }
-  }
-}
-
 /** Removes the system users this run's hub created (their names carry the run's suffix). */
-function removeTestUsers(suffix: string): void {
+async function removeTestUsers(suffix: string): Promise<void> {
   for (const line of fs.readFileSync("/etc/passwd", "utf8").split("\n")) {
     const [name, , uid] = line.split(":");
     if (!name || !name.endsWith(`-${suffix}`) || Number(uid) < 1000) continue;
@@ -200,7 +183,8 @@ function removeTestUsers(suffix: string): void {
         /* gone */
       }
     }
-    spawnSync("userdel", [name]);
+    // 8: the user still has processes (a SIGKILLed one takes a moment to go).
+    for (let i = 0; i < 20 && spawnSync("userdel", [name]).status === 8; i++) await new Promise((r) => setTimeout(r, 500));
   }
 }
 
