@@ -113,28 +113,31 @@ function addCommands(app: JupyterFrontEnd, model: CourseModel, notebooks: INoteb
       if (a) await model.fetchNotebook(a.id);
     }
   });
-  commands.addCommand(CommandIds.check, {
-    label: 'Check This Notebook (Public Tests)',
+  /** Check and Submit act on the assignment of the notebook in front of the student. */
+  const onCurrentNotebook = (label: string, act: (a: Assignment) => Promise<void>) => ({
+    label,
     isEnabled: () => !!forCurrent({}),
-    execute: async args => {
+    execute: async (args: { id?: unknown }) => {
       const a = forCurrent(args);
       if (!a) return notInNotebook();
       app.shell.activateById(panel.id);
+      await act(a);
+    }
+  });
+  commands.addCommand(
+    CommandIds.check,
+    onCurrentNotebook('Check This Notebook (Public Tests)', async a => {
       const result = await model.check(a.id);
       if (result) Notification.info(`Course: ${a.title}: ${round(result.points)} / ${round(result.max)} points on the public tests.`, { autoClose: 8000 });
-    }
-  });
-  commands.addCommand(CommandIds.submit, {
-    label: 'Submit This Notebook',
-    isEnabled: () => !!forCurrent({}),
-    execute: async args => {
-      const a = forCurrent(args);
-      if (!a) return notInNotebook();
-      app.shell.activateById(panel.id);
+    })
+  );
+  commands.addCommand(
+    CommandIds.submit,
+    onCurrentNotebook('Submit This Notebook', async a => {
       const receipt = await model.submit(a.id);
       if (receipt) Notification.success(`Course: ${a.title} submitted; receipt SHA-256 ${receipt.sha256.slice(0, 12)}…`, { autoClose: 8000 });
-    }
-  });
+    })
+  );
   commands.addCommand(CommandIds.feedback, {
     label: 'Open My Feedback…',
     execute: async args => {
