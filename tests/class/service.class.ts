@@ -180,6 +180,24 @@ for (const engine of ["pglite", "postgres"] as const) {
       assert.equal(noAuth.status, 401);
     });
 
+    it("one student submitting 11 times in a minute is slowed down (429 with Retry-After), others are not", async () => {
+      const dan = await hub.userToken("dan", "students");
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) {
+        const r = await hub.course("POST", "api/assignments/ae-1/submissions", { token: dan, type: NB, body: Buffer.from(EXERCISE.toString("utf8").replace('"nbformat": 4', `"nbformat": 4, "x": ${i}`)) });
+        statuses.push(r.status);
+        if (r.status === 429) {
+          assert.ok(Number(r.headers.get("retry-after")) > 0);
+          assert.match((await json(r)).error.message, /at most 10 a minute/);
+        } else await r.text();
+      }
+      assert.deepEqual(statuses, [...Array(10).fill(201), 429]);
+      const subs = (await json(await hub.course("GET", "api/assignments/ae-1/submissions", { token: dan }))).submissions;
+      assert.equal(subs.length, 10);
+      assert.ok(subs.filter((s: any) => s.status === "superseded").length >= 5, "under 'last' the older queued ones are superseded");
+      assert.equal((await asBob("GET", "api/assignments")).status, 200);
+    });
+
     it("oversized uploads are refused and nothing is kept", async () => {
       // Its own connection (agent: false): the proxy drops a connection whose upload was refused midway.
       const big = Buffer.alloc(5 * 1024 * 1024, 32);
