@@ -115,9 +115,13 @@ export async function classroomStory(o: StoryOptions): Promise<StoryFacts> {
   const saved = readCells(path.join(home(u.alice), NOTEBOOK));
   for (const id of gradeIds) assert.equal(text(saved.find((c) => gradeIdOf(c) === id)!), solution.get(id), `alice's saved ${id} holds the solution she pasted`);
   assert.equal(aliceCheck.points, aliceCheck.max, `alice's complete solution passes every public test (${aliceCheck.line})`);
+  // A last edit after checking, left unsaved: Submit must save it first.
+  const lastCell = released.length - 1;
+  await setCellSource(alice, aliceNb, lastCell, `${text(released[lastCell])}\n// checked, now submitting`);
   await aliceItem.getByRole("button", { name: `Submit ${NOTEBOOK} for Autoencoders` }).click();
   await acceptDialog(alice, "Submit");
   const aliceReceipt = await receipt(alice, ASSIGNMENT);
+  assert.match(text(readCells(path.join(home(u.alice), NOTEBOOK))[lastCell]), /checked, now submitting/, "Submit saved the notebook first");
   assert.equal(aliceReceipt.sha256, sha256(path.join(home(u.alice), NOTEBOOK)), "the receipt's SHA-256 is that of alice's file");
   assert.match(aliceReceipt.text, /matches the file you sent/);
   assert.equal(aliceReceipt.late, "No", `alice submitted before the due date (${due.toISOString()}); if this fails the machine was slower than --due-in allows`);
@@ -152,6 +156,8 @@ export async function classroomStory(o: StoryOptions): Promise<StoryFacts> {
   const bobCheck = await checkSummary(bob, ASSIGNMENT);
   assert.ok(bobCheck.points > 0 && bobCheck.points < bobCheck.max, `bob's half solution earns some public points, not all (${bobCheck.line})`);
   assert.match(bobCheck.line, new RegExp(`on ${original}`), "Check used the notebook bob is working in");
+  const failed = assignmentItem(bob, ASSIGNMENT).locator(".jp-CourseCheck-tests tr.jp-mod-failed");
+  assert.ok((await failed.count()) > 0 && (await failed.locator(".jp-CourseCheck-message").count()) > 0, "failed public tests show their messages in the panel");
 
   const waitStart = Date.now();
   await eventually("the due date to pass", async () => (Date.now() > due.getTime() + 2000 ? true : null), o.dueInMs + 120_000, 1000);
