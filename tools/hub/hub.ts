@@ -12,6 +12,7 @@ import { defineCommand, positiveInt, runCommand, UsageError } from "../cli/comma
 import { checkTimeZone } from "../course-service/policy";
 import { DEFAULT_DATA_DIR, hubLaunch, portInUse, prepareDataDir, prepareMultiUser, readNames } from "./launch";
 import { ensureHubVenv } from "./venv";
+import { ensureLabExtension } from "../labextension/install";
 
 const cmd = defineCommand({
   name: "npm run hub",
@@ -56,6 +57,7 @@ runCommand(cmd, async ({ values }) => {
   if (await portInUse(port)) throw new UsageError(`port ${port} is in use; choose another with --port`);
   if (multiUser) prepareMultiUser();
   const venv = await ensureHubVenv();
+  await ensureLabExtension(venv.dir); // the course panel in every student's JupyterLab (built once)
   const launch = await hubLaunch({ venv, dataDir, ip: values.ip, port, timeZone, idleTimeoutSeconds: idle, multiUser });
   const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: launch.env, stdio: ["ignore", "inherit", "inherit"] });
   const url = `http://${values.ip && values.ip !== "0.0.0.0" ? values.ip : "127.0.0.1"}:${port}/`;

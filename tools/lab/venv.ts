@@ -252,7 +252,7 @@ function run(command: string, args: string[], echo: boolean): Promise<{ code: nu
  * A lock file holding the owner's pid, so that `npm run lab` and the browser test started
  * together do not both build the venv. A lock left by a dead process is taken over.
  */
-async function withLock<T>(file: string, log: (line: string) => void, body: () => Promise<T>): Promise<T> {
+export async function withLock<T>(file: string, log: (line: string) => void, body: () => Promise<T>): Promise<T> {
   let announced = false;
   for (;;) {
     try {
