@@ -140,8 +140,8 @@ describe("grader steps", () => {
       const file = path.join(dir, "a.tar.gz");
       const manifest = await writeSubmissionArchive("alice_01", registryNotebooks(), file, new Date("2026-01-02T03:04:05Z"));
       const sub = await readSubmissionArchive(file);
-      assert.equal(sub.student, "alice_01");
-      assert.equal(sub.submittedAt, "2026-01-02T03:04:05.000Z");
+      assert.equal(sub.claimed.student, "alice_01");
+      assert.equal(sub.claimed.createdAt, "2026-01-02T03:04:05.000Z");
       assert.deepEqual(sub.problems, []);
       assert.equal(sub.notebooks.size, manifest.files.length);
       for (const f of manifest.files) assert.equal(sha256(fs.readFileSync(path.join(EXERCISES_DIR, path.basename(f.path)))), f.sha256);

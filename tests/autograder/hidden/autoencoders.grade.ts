@@ -10,7 +10,7 @@ const ex = exercise("autoencoders");
 
 describe("autoencoders · hidden", () => {
   describe("ae-sparse-l1", () => {
-    ex.test("ae-sparse-l1", 1, "a scalar (shape []), batch of 3, negative activations, λ = 0.5", async () => {
+    ex.test("ae-sparse-l1", "a scalar (shape []), batch of 3, negative activations, λ = 0.5", async () => {
       // Σ|h| per example: 2, 2, 3 → mean 7/3 → × 0.5 = 7/6
       const out = await ex.call("sparseL1Penalty", T([[-1, -1], [-2, 0], [0, -3]]), 0.5);
       expectShape(out, [], "the penalty");
@@ -19,7 +19,7 @@ describe("autoencoders · hidden", () => {
   });
 
   describe("ae-masking-noise", () => {
-    ex.test("ae-masking-noise", 1, "zeroes about `fraction` of 20 000 entries; 0 keeps all, 1 drops all", async () => {
+    ex.test("ae-masking-noise", "zeroes about `fraction` of 20 000 entries; 0 keeps all, 1 drops all", async () => {
       const ones = T(new Array(20000).fill(1), [100, 200]);
       const out = expectShape(await ex.call("maskingNoise", ones, 0.3, 11), [100, 200], "the noisy input");
       const share = out.data.filter((v) => v === 0).length / out.size;
@@ -32,7 +32,7 @@ describe("autoencoders · hidden", () => {
   });
 
   describe("ae-vae-reparam", () => {
-    ex.test("ae-vae-reparam", 1, "the gradient reaches μ (1) and log σ² (½ σ ε)", async () => {
+    ex.test("ae-vae-reparam", "the gradient reaches μ (1) and log σ² (½ σ ε)", async () => {
       const mu = [[0.3, -0.2, 1]];
       const logVar = [[0.5, -1, 2]];
       const eps = [[1, -0.5, 0.25]];
@@ -43,7 +43,7 @@ describe("autoencoders · hidden", () => {
   });
 
   describe("ae-vae-kl", () => {
-    ex.test("ae-vae-kl", 1, "batch mean over two examples with σ ≠ 1", async () => {
+    ex.test("ae-vae-kl", "batch mean over two examples with σ ≠ 1", async () => {
       const mu = [[1, 2], [0, -1]];
       const logVar = [[0.5, -0.5], [1, 0]];
       const perExample = mu.map((m, b) => -0.5 * m.reduce((s, mj, j) => s + 1 + logVar[b][j] - mj * mj - Math.exp(logVar[b][j]), 0));
@@ -55,7 +55,7 @@ describe("autoencoders · hidden", () => {
   });
 
   describe("ae-threshold", () => {
-    ex.test("ae-threshold", 1, "ties, rate 0, and random scores against the definition", async () => {
+    ex.test("ae-threshold", "ties, rate 0, and random scores against the definition", async () => {
       expectScalar(await ex.call("anomalyThreshold", [2, 2, 7, 2, 2], 0.2), 2, { what: "threshold of [2, 2, 7, 2, 2] at 0.2" });
       expectScalar(await ex.call("anomalyThreshold", [0.5, 0.1, 0.9], 0), 0.9, { what: "threshold at rate 0" });
       const rng = mulberry(5);
@@ -72,7 +72,7 @@ describe("autoencoders · hidden", () => {
   });
 
   describe("ae-auroc", () => {
-    ex.test("ae-auroc", 1, "ties count one half", async () => {
+    ex.test("ae-auroc", "ties count one half", async () => {
       // pairs (anomaly, normal): (1,1) ½, (1,2) 0, (2,1) 1, (2,2) ½ → 2/4
       expectScalar(await ex.call("auroc", [1, 1, 2, 2], [0, 1, 0, 1]), 0.5, { what: "AUROC with ties" });
       const rng = mulberry(9);
@@ -80,7 +80,7 @@ describe("autoencoders · hidden", () => {
       const scores = labels.map((l) => Math.round((rng() + 0.3 * l) * 10) / 10); // many ties
       expectScalar(await ex.call("auroc", scores, labels), aurocPairs(scores, labels), { what: "AUROC of 200 tied scores", atol: 1e-9 });
     });
-    ex.test("ae-auroc", 1, "1 when perfect, 0 when reversed, an error with one class", async () => {
+    ex.test("ae-auroc", "1 when perfect, 0 when reversed, an error with one class", async () => {
       expectScalar(await ex.call("auroc", [0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1]), 1, { what: "perfect separation" });
       expectScalar(await ex.call("auroc", [0.1, 0.2, 0.8, 0.9], [1, 1, 0, 0]), 0, { what: "reversed separation" });
       await expectThrows(ex.call("auroc", [0.1, 0.2], [0, 0]), "auroc with no anomalies must throw an Error (it returned a value)");
