@@ -19,7 +19,9 @@ import { archiveOf, Notebooks, readNotebooks, replaceCells, solutionSource } fro
 import { WRONG } from "../../tools/grader/fixtures/wrong/index";
 import { DEPENDENCIES, WrongSolution } from "../../tools/grader/fixtures/wrong/types";
 import { Grader } from "../../tools/grader/grade";
-import { identify } from "../../tools/grader/identity";
+import { progressLine } from "../../tools/grader/autograde";
+import { ALTERNATIVE } from "../../tools/grader/fixtures/alternative";
+import { identify, latestPerStudent } from "../../tools/grader/identity";
 import { detectIsolation, fullyIsolated } from "../../tools/grader/isolation";
 import { EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR } from "../../tools/grader/paths";
 import { readRegistry } from "../../tools/grader/registry";
@@ -73,6 +75,9 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
   const digests = new Map<string, string>();
   let wallMs = 0;
   let listed: Awaited<ReturnType<Grader["tests"]>> = [];
+  const nameOf = new Map<string, string>();
+  const progress: string[] = [];
+  let reports: ReturnType<typeof writeReports>;
 
   before(async function () {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "course-grading-proof-"));
@@ -88,35 +93,47 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
     await new Promise<void>((resolve) => honeypot.listen(0, "127.0.0.1", resolve));
     const port = (honeypot.address() as net.AddressInfo).port;
 
-    const subs: { name: string; nbs: Notebooks }[] = [
+    const subs: { name: string; nbs: Notebooks; file?: string; claims?: { student: string; at: Date } }[] = [
       { name: "solutions", nbs: readNotebooks("solutions") },
       { name: "untouched", nbs: readNotebooks("exercises") },
+      { name: "alternative", nbs: replaceCells(readNotebooks("solutions"), Object.fromEntries(ALTERNATIVE.map((a) => [a.gradeId, a.code]))) },
       ...wrongGroups.map((g, i) => ({ name: `wrong-${i + 1}`, nbs: replaceCells(readNotebooks("solutions"), Object.fromEntries(g.map((w) => [w.gradeId, w.code]))) })),
       ...HOSTILE.map((h) => {
         const fill = (code: string) => code.replace(/__PORT__/g, String(port)).replace(/__MARKER__/g, marker).replace(/__VICTIM__/g, String(process.pid));
         const sources: Record<string, string> = {};
         for (const id of h.honest) sources[id] = solutionSource(id);
-        for (const [id, code] of Object.entries(h.cells)) sources[id] = fill(code);
+        for (const [id, code] of Object.entries({ ...h.cells, ...h.instrumented })) sources[id] = fill(code);
         const nbs = replaceCells(readNotebooks("exercises"), sources);
         h.edit?.(nbs as Parameters<NonNullable<HostileSubmission["edit"]>>[0]);
-        return { name: `hostile-${h.name}`, nbs };
+        // The control-character attack names its archive with some too (the LMS export would keep them).
+        return { name: `hostile-${h.name}`, nbs, file: h.name === "control-characters" ? "hostile-control-characters\u001b[2J\u001b]0;owned\u0007\u202e.tar.gz" : undefined };
       }),
+      // Identity: an archive named for mallory that claims to be the solutions' student, made in 2099 ...
+      { name: "mallory", nbs: readNotebooks("exercises"), claims: { student: "solutions", at: new Date("2099-01-01T00:00:00Z") } },
+      // ... an older archive of "untouched" (its name carries submit's stamp) holding full marks, claiming 2020 ...
+      { name: "untouched-old", file: "untouched-20200101-000000.tar.gz", nbs: readNotebooks("solutions"), claims: { student: "untouched", at: new Date("2020-01-01T00:00:00Z") } },
+      // ... and a name of 250 characters (once too long for a temporary file name, so nobody got feedback).
+      { name: "long-name", file: `${"L".repeat(243)}.tar.gz`, nbs: readNotebooks("solutions") },
     ];
-    const submissions: Submission[] = [];
+    const scanned: Submission[] = [];
     for (const s of subs) {
-      const archive = await archiveOf(s.nbs, path.join(work, "archives"), `${s.name}.tar.gz`, s.name);
-      submissions.push(identify(await readSubmissionArchive(archive), { from: "file-name" }));
+      const file = s.file ?? `${s.name}.tar.gz`;
+      const archive = await archiveOf(s.nbs, path.join(work, "archives"), file, s.claims?.student ?? s.name, s.claims?.at);
+      nameOf.set(archive, s.name);
+      scanned.push(identify(await readSubmissionArchive(archive), { from: "file-name" }));
     }
+    const submissions = latestPerStudent(scanned);
     const grader = new Grader({ hidden: true, jobs: 2, callTimeoutMs: 6_000 });
     listed = await grader.tests();
     const t0 = Date.now();
     const graded = await grader.gradeAll(submissions, (e) => {
-      if (e.type === "done") console.log(`      graded ${e.result.student}: ${e.result.total}/${e.result.max} in ${(e.result.durationMs / 1000).toFixed(1)} s (${e.result.sandboxStarts} sandbox start(s))`);
-      if (e.type === "retry") console.log(`      re-grading ${e.student}: ${e.reason}`);
+      progress.push(progressLine(e));
+      if (e.type === "done") console.log(`      graded ${nameOf.get(e.result.source)}: ${e.result.total}/${e.result.max} in ${(e.result.durationMs / 1000).toFixed(1)} s (${e.result.sandboxStarts} sandbox start(s))`);
+      if (e.type === "retry") console.log(`      grading ${e.student} again: ${e.reason}`);
     });
     wallMs = Date.now() - t0;
-    for (const r of graded) results.set(r.student, r);
-    writeReports(path.join(work, "out"), graded, registry, { wallMs, jobs: 2, isolation: detectIsolation().summary });
+    for (const r of graded) results.set(nameOf.get(r.source)!, r);
+    reports = writeReports(path.join(work, "out"), graded, registry, { wallMs, jobs: 2, isolation: detectIsolation().summary, identity: "archive file names" });
     console.log(`      ${graded.length} submissions graded in ${(wallMs / 1000).toFixed(1)} s, 2 at a time (load average ${os.loadavg()[0].toFixed(1)})`);
   });
 
@@ -177,12 +194,22 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
     });
   });
 
+  it("correct answers written differently keep full marks", () => {
+    const r = get("alternative");
+    assert.equal(ALTERNATIVE.length, registry.exercises.flatMap((e) => e.graded).length, "one alternative per graded cell");
+    const failed = r.tests.filter((t) => !t.passed).map((t) => `${t.fullTitle}: ${t.message}`);
+    assert.deepEqual(failed, []);
+    assert.ok(close(r.total, TOTAL), `total ${r.total}`);
+  });
+
   for (const h of HOSTILE) {
-    it(`hostile "${h.name}" (${h.threat}) gains no point it did not earn`, () => {
+    it(`hostile "${h.name}" (${h.threat}) gains no point it did not earn, and costs no other cell a point`, () => {
       const r = get(`hostile-${h.name}`);
       assert.deepEqual(r.graderErrors, [], `grader errors for ${h.name}`);
       for (const id of Object.keys(h.cells)) assert.equal(item(r, id).points, 0, `${h.name}: the attack cell ${id} scored`);
-      const earned = h.honest.reduce((s, id) => s + maxOf(id), 0);
+      for (const id of Object.keys(h.instrumented ?? {})) assert.ok(close(item(r, id).points, maxOf(id)), `${h.name}: the correct (instrumented) cell ${id} lost points`);
+      h.check?.(r);
+      const earned = [...h.honest, ...Object.keys(h.instrumented ?? {})].reduce((s, id) => s + maxOf(id), 0);
       assert.ok(close(r.total, earned), `${h.name}: ${r.total} points, its honest cells are worth ${earned}`);
       for (const id of h.honest) assert.ok(close(item(r, id).points, maxOf(id)), `${h.name}: honest cell ${id} lost points`);
       for (const [id, words] of Object.entries(h.messages ?? {})) {
@@ -215,6 +242,62 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
     const html = fs.readdirSync(path.join(work, "out", "feedback")).map((f) => fs.readFileSync(path.join(work, "out", "feedback", f), "utf8")).join("\n");
     assert.ok(!/<script|<img/i.test(html), "raw markup from a submission in a feedback page");
     assert.ok(html.includes("&lt;img src=x"), "the hostile message is shown, escaped");
+  });
+
+  it("takes identity from the archive's name, not its manifest: a forged id and time in 2099 replace nobody, and are flagged", () => {
+    const real = get("solutions");
+    assert.equal(real.student, "solutions");
+    assert.equal(path.basename(real.source), "solutions.tar.gz");
+    assert.deepEqual(real.others, []);
+    const forged = get("mallory");
+    assert.equal(forged.student, "mallory");
+    assert.equal(forged.total, 0);
+    assert.deepEqual(forged.flags.map((f) => f.kind).sort(), ["identity-mismatch", "time-future"]);
+    assert.equal(forged.trust.student, "file-name");
+  });
+
+  it("lists every submission that does not count with the one that does, and flags an order that rests on implausible times", () => {
+    const r = get("untouched");
+    assert.equal(path.basename(r.source), "untouched.tar.gz");
+    assert.equal(r.total, 0, "the later submission counts");
+    assert.deepEqual(r.others.map((o) => path.basename(o.source)), ["untouched-20200101-000000.tar.gz"]);
+    assert.ok(r.flags.some((f) => f.kind === "superseded-others") && r.flags.some((f) => f.kind === "order-uncertain"), r.flags.map((f) => f.kind).join(", "));
+    const csv = fs.readFileSync(reports.csv, "utf8");
+    const row = csv.split("\n").find((l) => l.startsWith("untouched,"))!;
+    assert.match(row, /untouched-20200101-000000\.tar\.gz/, "the superseded archive is not in its CSV row");
+    assert.match(csv.split("\n").find((l) => l.startsWith("mallory,"))!, /identity-mismatch.*time-future|time-future.*identity-mismatch/);
+    const summary = fs.readFileSync(reports.summary, "utf8");
+    assert.match(summary, /## Identity and time/);
+    assert.match(summary, /not counted: untouched-20200101-000000\.tar\.gz/);
+    assert.match(summary, /mallory.*says it is solutions/);
+    const json = JSON.parse(fs.readFileSync(path.join(path.dirname(reports.csv), "results.json"), "utf8")) as { results: SubmissionResult[] };
+    const u = json.results.find((x) => x.student === "untouched")!;
+    assert.equal(u.others.length, 1);
+  });
+
+  it("writes feedback for everyone, whatever their name (250 characters, control characters)", () => {
+    const long = get("long-name");
+    assert.ok(close(long.total, TOTAL));
+    const pages = fs.readdirSync(reports.feedbackDir);
+    assert.equal(pages.length, results.size, `${pages.length} feedback pages for ${results.size} students`);
+    assert.ok(pages.every((p) => Buffer.byteLength(p) <= 120 && /^[A-Za-z0-9._-]+\.html$/.test(p)), pages.filter((p) => !/^[A-Za-z0-9._-]+\.html$/.test(p)).join(", "));
+    assert.deepEqual(reports.failed, []);
+  });
+
+  it("shows control characters from students as escapes, never raw, in the terminal, the CSV, the summary and the pages", () => {
+    const r = get("hostile-control-characters");
+    assert.ok(r.student.includes("\\x1b"), `the student id is shown as ${JSON.stringify(r.student)}`);
+    const raw = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+    const out = path.dirname(reports.csv);
+    const texts: [string, string][] = [
+      ["progress", progress.join("\n")],
+      ["grades.csv", fs.readFileSync(reports.csv, "utf8").replace(/\r?\n/g, "\n")],
+      ["summary.md", fs.readFileSync(reports.summary, "utf8")],
+      ...fs.readdirSync(reports.feedbackDir).map((f) => [f, fs.readFileSync(path.join(reports.feedbackDir, f), "utf8")] as [string, string]),
+    ];
+    for (const [name, text] of texts) assert.ok(!raw.test(text), `${name} holds a raw control character: ${JSON.stringify(text.match(new RegExp(".{0,40}" + raw.source + ".{0,40}"))?.[0])}`);
+    assert.ok(fs.readFileSync(path.join(out, "results.json"), "utf8").includes("\\\\x1b[2J"), "the escapes are kept, visibly, in results.json");
+    assert.ok(r.problems.some((p) => p.includes("\\x1b[2J")), "the unknown grade id is reported, escaped");
   });
 
   it("runs every sandbox behind the machine's walls (Linux: namespaces, rlimits, permissions)", function () {

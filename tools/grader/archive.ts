@@ -79,7 +79,7 @@ export async function writeSubmissionArchive(student: string, notebooks: { name:
     const manifest: Manifest = { format: SUBMISSION_FORMAT, student, createdAt: now.toISOString(), files };
     fs.writeFileSync(path.join(staging, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
     fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-    const tmp = `${out}.${process.pid}.tmp`;
+    const tmp = path.join(path.dirname(path.resolve(out)), `.submit-${process.pid}-${crypto.randomBytes(4).toString("hex")}.tmp`); // short: the name may be long
     await tar.c({ gzip: true, file: tmp, cwd: staging, portable: true }, [MANIFEST, ...files.map((f) => f.path)]);
     fs.renameSync(tmp, out);
     return manifest;

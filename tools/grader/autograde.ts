@@ -18,7 +18,7 @@ import * as os from "os";
 import * as path from "path";
 import { defineCommand, positiveInt, runCommand, UsageError } from "../cli/command";
 import { findSubmissionSources, readSubmission } from "./archive";
-import { Grader, ProgressEvent } from "./grade";
+import { Grader, ProgressEvent, refusalAsInput } from "./grade";
 import { IdentityChannel, IdentityOptions, identify, latestPerStudent } from "./identity";
 import { detectIsolation } from "./isolation";
 import { GRADER_BUILD_DIR } from "./paths";
@@ -105,7 +105,8 @@ async function main(values: Record<string, string | boolean | undefined>, inputs
   const kept = latestPerStudent(scanned);
   for (const s of kept) for (const o of s.others) console.log(`note: ${printableLine(path.basename(o.source), 120)} does not count: ${printableLine(o.why, 200)}`);
   for (const s of kept) for (const f of s.flags.filter((f) => f.kind !== "superseded-others")) console.log(`flag: ${printableLine(s.student, 40)}: ${printableLine(f.message, 300)}`);
-  const grader = new Grader({ hidden: !values["public-only"], jobs });
+  const grader = refusalAsInput(() => new Grader({ hidden: !values["public-only"], jobs }));
+  if (grader.runtime.staged) console.log(`note: the sandbox's user cannot read this checkout; what it runs is staged in ${grader.runtime.staged}`);
   fs.mkdirSync(out, { recursive: true });
   const partial = path.join(out, "results.partial.jsonl");
   fs.writeFileSync(partial, "");

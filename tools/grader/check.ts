@@ -14,7 +14,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { defineCommand, InputError, runCommand } from "../cli/command";
-import { Grader } from "./grade";
+import { Grader, refusalAsInput } from "./grade";
 import { EXERCISES_DIR } from "./paths";
 import { ExerciseEntry, findExercise, readRegistry } from "./registry";
 import { formatPoints, SubmissionResult } from "./result";
@@ -82,7 +82,8 @@ async function main(targets: string[]): Promise<number> {
     if (!fs.existsSync(c.file)) throw new InputError(`${c.file} does not exist (run \`npm run exercises\` to generate the exercises)`);
     notebooks.set(c.entry.name, fs.readFileSync(c.file, "utf8"));
   }
-  const grader = new Grader({ hidden: false, exercises: chosen.map((c) => c.entry.name), registry, jobs: 1 });
+  const grader = refusalAsInput(() => new Grader({ hidden: false, exercises: chosen.map((c) => c.entry.name), registry, jobs: 1 }));
+  if (grader.runtime.staged) console.log(dim(`note: the sandbox's user cannot read this checkout; what it runs is staged in ${grader.runtime.staged}`));
   console.log(dim(`Running the public tests of ${chosen.map((c) => path.relative(process.cwd(), c.file)).join(", ")} …\n`));
   const result = await grader.grade(trustedSubmission("you", null, notebooks, "local"));
   console.log(formatCheck(result, chosen.map((c) => c.entry), chosen.map((c) => path.relative(process.cwd(), c.file))));

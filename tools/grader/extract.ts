@@ -243,9 +243,15 @@ export function extractModule(nb: RawNotebook, entry: ExerciseEntry): SandboxMod
       unknown.add(cell.gradeId);
       continue;
     }
-    for (const name of freeNames(cell.source)) used.add(name);
-    const { js, error } = compileCell(cell.source);
-    cells.push({ key: `${cell.gradeId}#${cell.index}`, gradeId: cell.gradeId, cellIndex: cell.index, filename: `${entry.notebook} [${cell.gradeId}]`, js, error });
+    // One cell that the compiler cannot take (nested too deeply for its recursion, say) costs only itself.
+    let compiled: { js: string | null; error: string | null };
+    try {
+      for (const name of freeNames(cell.source)) used.add(name);
+      compiled = compileCell(cell.source);
+    } catch (err) {
+      compiled = { js: null, error: `structure the compiler cannot handle (${String((err as Error)?.message ?? err).slice(0, 200)}; nested too deeply?)` };
+    }
+    cells.push({ key: `${cell.gradeId}#${cell.index}`, gradeId: cell.gradeId, cellIndex: cell.index, filename: `${entry.notebook} [${cell.gradeId}]`, ...compiled });
   }
   // Imports from every code cell (the set-up cell usually), keeping those the graded cells use.
   const imports = new Map<string, ImportBinding>();

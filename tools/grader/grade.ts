@@ -22,7 +22,9 @@ import { hiddenSpecFile, publicSpecFile, REPO_ROOT } from "./paths";
 import { readRegistry, Registry } from "./registry";
 import { assignPoints, ResultStatus, scoreTests, SubmissionResult, TestInfo, TestResult } from "./result";
 import type { RunnerJob, RunnerList, RunnerResult } from "./runner";
+import { InputError } from "../cli/command";
 import { prepareRuntime, Runtime } from "./runtime";
+import { StagingRefused } from "./stage";
 import { Submission, trustedSubmission } from "./submission";
 import { capList, clip } from "./text";
 
@@ -51,6 +53,16 @@ export type ProgressEvent =
 
 const RUNNER = path.join(__dirname, "runner.ts");
 const scale = () => Number(process.env.COURSE_GRADER_TIMEOUT_SCALE ?? 1) || 1;
+
+/** A refusal to grade (the sandbox could not read its own code) as a one-line message for a command, not a stack. */
+export function refusalAsInput<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    if (err instanceof StagingRefused) throw new InputError(err.message);
+    throw err;
+  }
+}
 
 /** The runner did not compile the submission's notebooks in time: the notebooks' fault, not the grader's. */
 export class PrepareTimeout extends Error {}

@@ -16,7 +16,8 @@
  * writes, no reading of the hidden tests, memory, CPU and time capped), and points come from the
  * specs and the solution notebooks' metadata, never from the submission. The functions never throw
  * for what a student submitted (a broken notebook is a result with problems); they throw
- * GradeRequestError for a caller's mistake (no student, an unknown exercise).
+ * GradeRequestError for a caller's mistake (no student, an unknown exercise), and StagingRefused
+ * when the deployment keeps the sandbox from reading the grader's own code.
  *
  * Results are plain JSON (store them as they are). A result's `graderErrors` non-empty (status
  * "grader-error") means the grader itself failed: grade it again later; it is not the student's
@@ -38,6 +39,8 @@ import { printableLine } from "./text";
 export type { Flag, FlagKind, IdentitySource, ItemScore, OtherSubmission, ResultStatus, SubmissionResult, TestResult, TimeSource, Visibility } from "./result";
 export type { ExerciseEntry, GradedItem, Registry } from "./registry";
 export type { FeedbackOptions } from "./report";
+/** Thrown when the sandbox's user cannot read the grader's code and nothing readable could be staged: a deployment problem, with what to do. */
+export { StagingRefused } from "./stage";
 
 /** A mistake of the caller (not of the student): no student, an unknown exercise, a bad time. */
 export class GradeRequestError extends Error {

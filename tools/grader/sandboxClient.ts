@@ -302,6 +302,9 @@ export class SandboxSession {
   /** The running sandbox for `visibility`, or a fresh one. */
   private async ensureStarted(visibility: Visibility): Promise<SandboxProcess> {
     if (this.current && !this.current.ended && this.current.visibility === visibility) return this.current;
+    // It died between requests: a callback it announced may have been at fault; its owner pays.
+    const blame = this.current?.culprit();
+    if (blame) this.charge(blame.owner, blame.why);
     if (this.current && !this.current.ended) {
       // The other kind of test ran in it: hidden inputs must not reach a public message, nor the reverse.
       const old = this.current;

@@ -203,6 +203,13 @@ export class SandboxProcess {
     clearTimeout(t);
   }
 
+  /** After it ended: whose scheduled callback was at fault, if the sandbox said so (it may have died between requests). */
+  culprit(): { owner: string; why: string } | null {
+    if (!this.ended) return null;
+    if (this.fault) return { owner: this.fault.owner, why: this.fault.message };
+    return this.timerOwner ? { owner: this.timerOwner, why: "was running when the sandbox ended" } : null;
+  }
+
   private abort(why: string): void {
     this.failPending(this.endedError(why));
     this.kill();
@@ -210,7 +217,7 @@ export class SandboxProcess {
 
   private endedError(description: string): SandboxEnded {
     const culprit = this.fault?.owner ?? this.timerOwner;
-    const why = this.fault ? this.fault.message : this.timerOwner ? `a callback it scheduled was running when the sandbox ${description.replace(/^it /, "")}` : null;
+    const why = this.fault ? this.fault.message : this.timerOwner ? `was running when the sandbox ${description.replace(/^it /, "")}` : null;
     return new SandboxEnded(description, this.killedByUs && this.timedOut, culprit, why);
   }
 

@@ -22,6 +22,11 @@ import * as path from "path";
 import { asSandboxUser } from "./isolation";
 import type { Runtime } from "./runtime";
 
+/** Grading refused because the sandbox could not read its own code: the message says what to do. */
+export class StagingRefused extends Error {
+  override name = "StagingRefused";
+}
+
 export interface ReadCheck {
   ok: boolean;
   /** What failed, as the sandbox's user saw it. */
@@ -159,7 +164,7 @@ function placeFile(src: string, dst: string, st = fs.statSync(src), mode = 0o644
 /** Stages the runtime (and what it loads) where the sandbox's user can read it, or throws saying what to do. */
 export function stageRuntime(inPlace: Runtime, runtimeKey: string, root: string): Runtime {
   const refuse = (why: string) =>
-    new Error(
+    new StagingRefused(
       `the sandbox runs as user nobody, which cannot read the grader's files under ${root} (${why}). ` +
         `Grading would give every student zero, so it stops here. Move the checkout to a folder nobody can enter (e.g. /srv/course), ` +
         `or set COURSE_GRADER_STAGE_DIR to a folder that user nobody can read, where the grader copies what the sandbox needs.`,

@@ -31,6 +31,38 @@ describe("autoencoders · hidden", () => {
     });
   });
 
+  describe("ae-masking-noise, randomness", () => {
+    ex.test("ae-masking-noise", "a random mask: the seed decides it, and no position, row, column or pattern is favoured", async () => {
+      const [rows, cols, p] = [100, 200, 0.3];
+      const ones = T(new Array(rows * cols).fill(1), [rows, cols]);
+      const zeros = async (seed: number) => expectShape(await ex.call("maskingNoise", ones, p, seed), [rows, cols], "the noisy input").data.map((v): number => (v === 0 ? 1 : 0));
+      const [a, again, b] = [await zeros(21), await zeros(21), await zeros(22)];
+      const n = a.length;
+      expectTrue(a.every((z, i) => z === again[i]), 'the same seed gave two different masks: draw with tf.randomUniform(x.shape, 0, 1, "float32", seed)');
+      // Independent masks of two seeds share about p² of their entries as zeros.
+      const both = a.filter((z, i) => z && b[i]).length / n;
+      expectTrue(Math.abs(both - p * p) < 0.02, `the masks of seeds 21 and 22 are both 0 at ${(100 * both).toFixed(1)}% of the entries; independent masks would share about ${(100 * p * p).toFixed(0)}%`);
+      // Every row and every column about p zeros: within 5 standard deviations of a binomial count.
+      const within = (count: number, size: number) => Math.abs(count - p * size) <= 5 * Math.sqrt(size * p * (1 - p));
+      for (let r = 0; r < rows; r++) {
+        const count = a.slice(r * cols, (r + 1) * cols).reduce((s, z) => s + z, 0);
+        expectTrue(within(count, cols), `row ${r} has ${count} zeros of ${cols}; a random mask would have about ${p * cols}`);
+      }
+      for (let c = 0; c < cols; c++) {
+        let count = 0;
+        for (let r = 0; r < rows; r++) count += a[r * cols + c];
+        expectTrue(within(count, rows), `column ${c} has ${count} zeros of ${rows}; a random mask would have about ${p * rows}`);
+      }
+      // Neighbours (1 to 7 entries apart) are both zero about p² of the time: no stripes, no period.
+      for (let lag = 1; lag <= 7; lag++) {
+        let pairs = 0;
+        let hits = 0;
+        for (let i = 0; i + lag < n; i++) if (Math.floor(i / cols) === Math.floor((i + lag) / cols)) (pairs++, (hits += a[i] & a[i + lag]));
+        expectTrue(Math.abs(hits / pairs - p * p) < 0.02, `entries ${lag} apart are both 0 in ${((100 * hits) / pairs).toFixed(1)}% of the pairs; a random mask would give about ${(100 * p * p).toFixed(0)}%: is the mask a pattern?`);
+      }
+    });
+  });
+
   describe("ae-vae-reparam", () => {
     ex.test("ae-vae-reparam", "the gradient reaches μ (1) and log σ² (½ σ ε)", async () => {
       const mu = [[0.3, -0.2, 1]];

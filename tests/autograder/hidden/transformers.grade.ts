@@ -64,6 +64,19 @@ describe("transformers · hidden", () => {
     });
   });
 
+  describe("tr-attention, per example", () => {
+    ex.test("tr-attention", "a different mask for each example of the batch ([batch, tq, tk])", async () => {
+      const qs = [[[0.3, -0.8], [1, 0.5]], [[-0.4, 0.9], [0.2, 0.2]]];
+      const ks = [[[0.6, 0.1], [-0.7, 0.4], [0.2, -0.9]], [[0.5, 0.5], [-0.3, 0.8], [0.9, -0.2]]];
+      const vs = [[[1, 0], [0, 2], [-1, 1]], [[2, 1], [0.5, -1], [1, 3]]];
+      const masks = [[[1, 0, 1], [1, 1, 0]], [[0, 1, 1], [1, 0, 0]]];
+      const ref = qs.map((qb, b) => attention(qb, ks[b], vs[b], masks[b]));
+      const out = await ex.call("scaledDotProductAttention", T(qs), T(ks), T(vs), T(masks));
+      expectTensor(field(out, "weights"), ref.map((r) => r.weights), { what: "weights (each example has its own mask)" });
+      expectTensor(field(out, "output"), ref.map((r) => r.output), { what: "output" });
+    });
+  });
+
   describe("tr-positional", () => {
     ex.test("tr-positional", "length 50, dModel 16, against a reference", async () => {
       expectTensor(await ex.call("sinusoidalPositionalEncoding", 50, 16), positionalEncoding(50, 16), { what: "PE", atol: 1e-5 });

@@ -1,0 +1,35 @@
+import { strict as assert } from "assert";
+import { HostileSubmission } from "./types";
+
+/** Functions nested `depth` deep, each reading a global: the shape that made extraction quadratic. */
+function nested(depth: number, innermost: string): string {
+  let open = "";
+  for (let i = 0; i < depth; i++) open += `function f${i}(a${i}: number, b${i}: number) { const c${i} = tf.add(a${i}, b${i}) as any; const d${i} = Math.max(a${i}, b${i});\n`;
+  return open + innermost + "\n" + "}\n".repeat(depth);
+}
+
+/**
+ * Threat: stall the batch before any sandbox starts. Extraction (parsing and compiling the graded
+ * cells) used to run in the grading process itself, with a step quadratic in the nesting depth:
+ * a small archive of deeply nested graded cells held the whole batch for a minute and made the
+ * other submissions' timers fire. Now it runs in the submission's own runner, linear, capped.
+ */
+export const stall: HostileSubmission = {
+  name: "stall",
+  threat: "stall the whole batch with graded cells that are slow to extract",
+  honest: ["tr-text", "tr-lstm-cell", "tr-attention", "gan-d-loss", "gan-g-minimax", "gan-g-nonsat", "gan-step"],
+  cells: {
+    "ae-auroc": nested(300, "function auroc(scores: number[], labels: number[]): number { return NaN; }"),
+    "ae-threshold": nested(2000, "function anomalyThreshold(s: number[], r: number): number { return NaN; }"),
+  },
+  edit: (nbs) => {
+    // 300 more graded cells of nested code, all marked as one exercise: more than the grader reads.
+    const cell = { cell_type: "code", metadata: { course: { grade_id: "ae-vae-kl", points: 1 } }, source: nested(150, "const x = 1;") };
+    for (let i = 0; i < 300; i++) nbs.autoencoders.cells.push({ ...cell, metadata: { course: { grade_id: "ae-vae-kl", points: 1 } } });
+  },
+  messages: { "ae-threshold": "anomalyThreshold is not defined" },
+  check: (r) => {
+    assert.ok(r.problems.some((p) => /cells are marked as graded; only the first 100 are read|exceed .* characters in all/.test(p)), `the caps are not reported: ${r.problems.join("; ")}`);
+    assert.ok(r.durationMs < 90_000, `it took ${(r.durationMs / 1000).toFixed(1)} s to grade`);
+  },
+};
