@@ -2,10 +2,10 @@ import { ESCAPE, HostileSubmission } from "./types";
 
 /**
  * Threat: make the student's own failure look like the grader's. Code that escapes the cell's
- * context arms a timer of the process itself (out of the grader's sight) that ends the sandbox a
- * moment later, typically while the next notebook is being set up. A sandbox that dies after
- * student code ran in it is the student's doing: it is restarted, the other notebooks are graded
- * as usual, and nothing is reported (or retried) as a grader failure.
+ * context hooks the sandbox process's JSON.parse and ends the process as soon as the grader asks
+ * it to set up the next notebook. A sandbox that dies after student code ran in it is the
+ * student's doing: it is restarted, the other notebooks are graded as usual, and nothing is
+ * reported (or retried) as a failure of the grader.
  */
 export const blameTheGrader: HostileSubmission = {
   name: "blame-the-grader",
@@ -13,7 +13,12 @@ export const blameTheGrader: HostileSubmission = {
   honest: ["tr-text", "tr-lstm-cell", "tr-attention", "tr-positional", "tr-mlm-masking", "gan-d-loss", "gan-g-minimax", "gan-g-nonsat", "gan-step"],
   cells: {
     "ae-sparse-l1": `${ESCAPE}
-__g.setTimeout(() => __proc.reallyExit(0), 150);
+const __parse = __g.JSON.parse;
+__g.JSON.parse = function (text: string, ...rest: any[]) {
+  const value = __parse.call(this, text, ...rest);
+  if (value && value.op === "context" && value.module !== "autoencoders") __proc.reallyExit(0);
+  return value;
+};
 function sparseL1Penalty(activations: tf.Tensor2D, lambda: number): tf.Scalar {
   return tf.scalar(NaN);
 }`,
