@@ -9,16 +9,10 @@ import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
 import { readSubmissionArchive } from "../../tools/grader/archive";
+import { nestedFunctions, tarHeader } from "../../tools/grader/fixtures/hostileInputs";
 import { readNotebooks, replaceCells, submissionOf } from "../../tools/grader/fixtures/submissions";
 import { Grader } from "../../tools/grader/grade";
 import type { Submission } from "../../tools/grader/submission";
-
-/** Functions nested `depth` deep: extraction once took time quadratic in the depth. */
-function nested(depth: number, innermost = ""): string {
-  let open = "";
-  for (let i = 0; i < depth; i++) open += `function f${i}(a${i}: number, b${i}: number) { const c${i} = tf.add(a${i}, b${i}) as any; const d${i} = Math.max(a${i}, b${i});\n`;
-  return open + innermost + "\n" + "}\n".repeat(depth);
-}
 
 /** The worst delay of this process's event loop while `work` runs. */
 async function worstLag<T>(work: () => Promise<T>): Promise<{ value: T; lagMs: number }> {
@@ -46,7 +40,7 @@ describe("the batch's limits", function () {
 
   it("never blocks the grading process on a submission's notebooks: they compile in its own runner", async () => {
     const nbs = readNotebooks("exercises");
-    for (let i = 0; i < 40; i++) nbs.autoencoders.cells.push({ cell_type: "code", metadata: { course: { grade_id: "ae-auroc", points: 1 } }, source: nested(450, "function auroc() { return NaN; }") });
+    for (let i = 0; i < 40; i++) nbs.autoencoders.cells.push({ cell_type: "code", metadata: { course: { grade_id: "ae-auroc", points: 1 } }, source: nestedFunctions(450, "function auroc() { return NaN; }") });
     const { value: r, lagMs } = await worstLag(() => grader.grade(submissionOf("nested", nbs)));
     assert.deepEqual(r.graderErrors, []);
     assert.ok(lagMs < 1_000, `the grading process stood still for ${lagMs} ms while this submission was prepared`);
@@ -101,20 +95,7 @@ describe("the batch's limits", function () {
     try {
       // A tar entry of 150 MB of zeros (a few hundred KB compressed) next to nothing useful.
       const size = 150 * 1024 * 1024;
-      const header = Buffer.alloc(512);
-      header.write("padding.bin", 0);
-      header.write("0000644\0", 100);
-      header.write("0000000\0", 108);
-      header.write("0000000\0", 116);
-      header.write(size.toString(8).padStart(11, "0") + "\0", 124);
-      header.write("00000000000\0", 136);
-      header.write("        ", 148);
-      header.write("0", 156);
-      header.write("ustar\0", 257);
-      header.write("00", 263);
-      let sum = 0;
-      for (const b of header) sum += b;
-      header.write(sum.toString(8).padStart(6, "0") + "\0 ", 148);
+      const header = tarHeader("padding.bin", size);
       const gz = zlib.createGzip();
       const file = path.join(dir, "padded.tar.gz");
       const out = fs.createWriteStream(file);

@@ -11,6 +11,7 @@ import * as zlib from "zlib";
 import { readSubmissionArchive, sha256, verifySubmission, writeSubmissionArchive } from "../../tools/grader/archive";
 import { exerciseDifferences, generateExercises } from "../../tools/grader/exercises";
 import { compileCell, freeNames, importBindings, scriptSource } from "../../tools/grader/extract";
+import { nestedFunctions, tarHeader } from "../../tools/grader/fixtures/hostileInputs";
 import { cellSource, gradedCells, readNotebook } from "../../tools/grader/notebook";
 import { EXERCISES_DIR, PUBLIC_SPECS_DIR, SOLUTIONS_DIR } from "../../tools/grader/paths";
 import { readRegistry } from "../../tools/grader/registry";
@@ -35,22 +36,7 @@ function rawTar(entries: { name: string; type?: string; data?: string; link?: st
   const blocks: Buffer[] = [];
   for (const e of entries) {
     const data = Buffer.from(e.data ?? "");
-    const h = Buffer.alloc(512);
-    h.write(e.name, 0, 100);
-    h.write("0000644\0", 100);
-    h.write("0000000\0", 108);
-    h.write("0000000\0", 116);
-    h.write(data.length.toString(8).padStart(11, "0") + "\0", 124);
-    h.write("00000000000\0", 136);
-    h.write("        ", 148);
-    h.write(e.type ?? "0", 156);
-    if (e.link) h.write(e.link, 157, 100);
-    h.write("ustar\0", 257);
-    h.write("00", 263);
-    let sum = 0;
-    for (const b of h) sum += b;
-    h.write(sum.toString(8).padStart(6, "0") + "\0 ", 148);
-    blocks.push(h, data, Buffer.alloc((512 - (data.length % 512)) % 512));
+    blocks.push(tarHeader(e.name, data.length, e.type, e.link), data, Buffer.alloc((512 - (data.length % 512)) % 512));
   }
   blocks.push(Buffer.alloc(1024));
   return zlib.gzipSync(Buffer.concat(blocks));
@@ -124,9 +110,7 @@ describe("grader steps", () => {
       assert.ok(freeNames("function f() { try { g(); } catch (tf) { } return tf.ones([1]); }").has("tf"), "a catch variable hid the tf after it");
     });
     it("finds the free names of deeply nested code in time linear in its size (it was quadratic)", () => {
-      let src = "";
-      for (let i = 0; i < 650; i++) src += `function f${i}(a${i}: number, b${i}: number) { const c${i} = tf.add(a${i}, b${i}) as any; const d${i} = Math.max(a${i}, b${i});\n`;
-      src += "}\n".repeat(650);
+      const src = nestedFunctions(650);
       const t0 = Date.now();
       const names = freeNames(src);
       assert.ok(names.has("tf") && names.has("Math") && !names.has("a10"));

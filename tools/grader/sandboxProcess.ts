@@ -80,7 +80,7 @@ export class SandboxProcess {
 
   /** Starts the process and waits for its "ready" line. */
   start(): Promise<void> {
-    const { command, args } = sandboxCommand(this.opts.runtime.main, this.opts.runtime.readPaths, this.opts.limits, detectIsolation());
+    const { command, args } = sandboxCommand(this.opts.runtime.main, this.opts.runtime.readPaths, this.opts.limits, detectIsolation(), this.opts.runtime.node);
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       NODE_ENV: "production",

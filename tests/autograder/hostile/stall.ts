@@ -1,12 +1,6 @@
 import { strict as assert } from "assert";
+import { nestedFunctions } from "../../../tools/grader/fixtures/hostileInputs";
 import { HostileSubmission } from "./types";
-
-/** Functions nested `depth` deep, each reading a global: the shape that made extraction quadratic. */
-function nested(depth: number, innermost: string): string {
-  let open = "";
-  for (let i = 0; i < depth; i++) open += `function f${i}(a${i}: number, b${i}: number) { const c${i} = tf.add(a${i}, b${i}) as any; const d${i} = Math.max(a${i}, b${i});\n`;
-  return open + innermost + "\n" + "}\n".repeat(depth);
-}
 
 /**
  * Threat: stall the batch before any sandbox starts. Extraction (parsing and compiling the graded
@@ -19,12 +13,12 @@ export const stall: HostileSubmission = {
   threat: "stall the whole batch with graded cells that are slow to extract",
   honest: ["tr-text", "tr-lstm-cell", "tr-attention", "gan-d-loss", "gan-g-minimax", "gan-g-nonsat", "gan-step"],
   cells: {
-    "ae-auroc": nested(300, "function auroc(scores: number[], labels: number[]): number { return NaN; }"),
-    "ae-threshold": nested(2000, "function anomalyThreshold(s: number[], r: number): number { return NaN; }"),
+    "ae-auroc": nestedFunctions(300, "function auroc(scores: number[], labels: number[]): number { return NaN; }"),
+    "ae-threshold": nestedFunctions(2000, "function anomalyThreshold(s: number[], r: number): number { return NaN; }"),
   },
   edit: (nbs) => {
     // 300 more graded cells of nested code, all marked as one exercise: more than the grader reads.
-    const cell = { cell_type: "code", metadata: { course: { grade_id: "ae-vae-kl", points: 1 } }, source: nested(150, "const x = 1;") };
+    const cell = { cell_type: "code", metadata: { course: { grade_id: "ae-vae-kl", points: 1 } }, source: nestedFunctions(150, "const x = 1;") };
     for (let i = 0; i < 300; i++) nbs.autoencoders.cells.push({ ...cell, metadata: { course: { grade_id: "ae-vae-kl", points: 1 } } });
   },
   messages: { "ae-threshold": "anomalyThreshold is not defined" },
