@@ -53,8 +53,8 @@ describe("a copied checkout under a folder that only its owner can enter", funct
   const stages: string[] = [];
 
   /** Runs a grader command of the copy, in the copy. */
-  const run = (cwd: string, script: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
-    const r = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(cwd, "tools", "grader", script), ...args], {
+  const run = (cwd: string, script: string, args: string[], env: NodeJS.ProcessEnv = {}, node = process.execPath) => {
+    const r = spawnSync(node, ["--require", "tsx/cjs", path.join(cwd, "tools", "grader", script), ...args], {
       cwd,
       encoding: "utf8",
       timeout: 300_000,
@@ -118,6 +118,25 @@ describe("a copied checkout under a folder that only its owner can enter", funct
     assert.ok(!fs.existsSync(copy), "something was written at the checkout's old place");
     assert.ok(fs.existsSync(path.join(stageOf(moved))), "the moved checkout staged under its own key");
     copy = moved;
+  });
+
+  it("stages Node itself when the sandbox's user cannot run the Node that grades", function () {
+    if (!asRoot) this.skip();
+    const bin = path.join(outer, "bin");
+    fs.mkdirSync(bin);
+    const node = path.join(bin, "node");
+    try {
+      fs.linkSync(process.execPath, node);
+    } catch {
+      fs.copyFileSync(process.execPath, node);
+      fs.chmodSync(node, 0o755);
+    }
+    const check = run(copy, "check.ts", ["gans"], {}, node);
+    assert.match(check.out, /staged in (\S+)/, check.out);
+    const staged = /staged in (\S+)/.exec(check.out)![1];
+    assert.ok(fs.existsSync(path.join(staged, "node")), "Node was not staged");
+    assert.match(check.out, /Public tests: 0\/5 pass/, "the untouched exercise is graded (every test ran and failed on its stub)");
+    assert.doesNotMatch(check.out, /checker itself had a problem/);
   });
 
   it("refuses to grade, saying what to do, when the sandbox's user could read nothing it stages", function () {

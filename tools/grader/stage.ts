@@ -35,9 +35,13 @@ export interface ReadCheck {
 
 const checked = new Map<string, ReadCheck>();
 
-/** Runs, as the sandbox's user, Node with a script that opens what the sandbox opens first. */
+/**
+ * Runs, as the sandbox's user, Node with a script that opens what the sandbox opens first. Node is
+ * started by a shell that already runs as that user, as unshare starts it in the sandbox: setpriv
+ * itself can start a binary its new user could not reach, which would hide the problem.
+ */
 function probe(rt: Runtime, script: string): ReadCheck {
-  const { command, args } = asSandboxUser(rt.node, ["-e", script]);
+  const { command, args } = asSandboxUser("sh", ["-c", 'exec "$0" -e "$1"', rt.node, script]);
   const r = spawnSync(command, args, { cwd: "/", encoding: "utf8", timeout: 30_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
   if (r.error) return { ok: false, why: r.error.message };
   return r.status === 0 ? { ok: true, why: "" } : { ok: false, why: (r.stderr || r.stdout || `exit ${r.status}`).trim().split("\n").slice(-3).join(" ").slice(0, 400) };
