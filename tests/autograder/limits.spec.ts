@@ -43,7 +43,7 @@ describe("the batch's limits", function () {
     for (let i = 0; i < 40; i++) nbs.autoencoders.cells.push({ cell_type: "code", metadata: { course: { grade_id: "ae-auroc", points: 1 } }, source: nestedFunctions(450, "function auroc() { return NaN; }") });
     const { value: r, lagMs } = await worstLag(() => grader.grade(submissionOf("nested", nbs)));
     assert.deepEqual(r.graderErrors, []);
-    assert.ok(lagMs < 1_000, `the grading process stood still for ${lagMs} ms while this submission was prepared`);
+    assert.ok(lagMs < 2_000, `the grading process stood still for ${lagMs} ms while this submission was prepared`);
   });
 
   it("charges a notebook too slow to compile to the submission (a clear message, no retry), not to the grader", async () => {

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { readSubmissionArchive, sha256, verifySubmission, writeSubmissionArchive } from "../../tools/grader/archive";
+import { findSubmissionSources, readSubmissionArchive, sha256, verifySubmission, writeSubmissionArchive } from "../../tools/grader/archive";
 import { exerciseDifferences, generateExercises } from "../../tools/grader/exercises";
 import { compileCell, freeNames, importBindings, scriptSource } from "../../tools/grader/extract";
 import { nestedFunctions, tarHeader } from "../../tools/grader/fixtures/hostileInputs";
@@ -201,6 +201,17 @@ describe("grader steps", () => {
       assert.equal(esc.student, "eve\\x1b[2J");
       assert.ok(esc.flags.some((f) => f.kind === "identity-unclear"));
       assert.equal(identify(unpacked("/in/x.tar.gz", "frank", now.toISOString()), { from: "manifest", now }).student, "frank");
+    });
+    it("finds archives in an LMS export by student (one folder each) and takes the id from the folder's name", async () => {
+      const dir = tmp();
+      for (const [folder, file] of [["Alice Smith_101_assignsubmission_file_", "a.tar.gz"], ["Bob Jones_102_assignsubmission_file_", "mine (1).tgz"]]) {
+        fs.mkdirSync(path.join(dir, folder));
+        fs.writeFileSync(path.join(dir, folder, file), "not really an archive");
+      }
+      const sources = findSubmissionSources([dir]);
+      assert.equal(sources.length, 2);
+      const ids = await Promise.all(sources.map(async (s) => identify(await readSubmissionArchive(s), { from: "folder-name", pattern: /_(\d+)_assignsubmission/, now }).student));
+      assert.deepEqual(ids, ["101", "102"]);
     });
     it("keeps the latest of a student's submissions, lists the others with it, and flags an uncertain order", () => {
       const a = identify(unpacked("/in/alice-20260101-000000.tar.gz", "alice", "2026-05-01T00:00:00.000Z"), { from: "file-name", now });

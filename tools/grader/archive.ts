@@ -244,20 +244,26 @@ export function readSubmissionFolder(dir: string): Unpacked {
   return verifySubmission(dir, files, problems);
 }
 
-/** Archives and submission folders named on the command line (a folder of archives is expanded). */
+/**
+ * Archives and submission folders named on the command line. A folder of archives is expanded,
+ * and so is a folder of folders each holding a student's archives (an LMS export by student).
+ */
 export function findSubmissionSources(inputs: string[]): string[] {
   const out: string[] = [];
+  const isArchive = (f: string) => /\.(tar\.gz|tgz)$/.test(f);
+  const hasManifest = (d: string) => fs.existsSync(path.join(d, MANIFEST));
   for (const input of inputs) {
     if (!fs.existsSync(input)) throw new Error(`${input} does not exist`);
-    const st = fs.statSync(input);
-    if (st.isFile()) out.push(input);
-    else if (fs.existsSync(path.join(input, MANIFEST))) out.push(input);
-    else {
-      for (const f of fs.readdirSync(input).sort()) {
-        const full = path.join(input, f);
-        if (/\.(tar\.gz|tgz)$/.test(f)) out.push(full);
-        else if (fs.statSync(full).isDirectory() && fs.existsSync(path.join(full, MANIFEST))) out.push(full);
-      }
+    if (fs.statSync(input).isFile() || hasManifest(input)) {
+      out.push(input);
+      continue;
+    }
+    for (const f of fs.readdirSync(input).sort()) {
+      const full = path.join(input, f);
+      const st = fs.statSync(full);
+      if (st.isFile() && isArchive(f)) out.push(full);
+      else if (st.isDirectory() && hasManifest(full)) out.push(full);
+      else if (st.isDirectory()) for (const g of fs.readdirSync(full).sort()) if (isArchive(g) && fs.statSync(path.join(full, g)).isFile()) out.push(path.join(full, g));
     }
   }
   return out;
