@@ -2,8 +2,9 @@
  * The grading pipeline, one small step after another:
  *
  *   submission (identity and time decided by the caller or the collection channel: identity.ts)
- *      ─► runRunner: a trusted runner process per submission compiles the graded cells (prepare.ts)
- *         and runs the specs against a sandboxed child (runner.ts, sandboxClient.ts, isolation.ts)
+ *      ─► the graded cells compiled in a worker thread, under a deadline (prepare.ts, preparePool.ts)
+ *      ─► runRunner: a trusted runner process per submission runs the specs against a sandboxed
+ *         child (runner.ts, sandboxClient.ts, isolation.ts)
  *      ─► results over the runner's IPC channel, which the sandbox cannot reach
  *      ─► points from the registry and the trusted test list, never from the notebook (result.ts)
  *      ─► report.ts: grades.csv, feedback HTML, summary
@@ -23,6 +24,7 @@ import { readRegistry, Registry } from "./registry";
 import { assignPoints, ResultStatus, scoreTests, SubmissionResult, TestInfo, TestResult } from "./result";
 import type { RunnerJob, RunnerList, RunnerResult } from "./runner";
 import { InputError } from "../cli/command";
+import { PrepareTimeout, prepareOffThread } from "./preparePool";
 import { prepareRuntime, Runtime } from "./runtime";
 import { StagingRefused } from "./stage";
 import { Submission, trustedSubmission } from "./submission";
@@ -64,11 +66,8 @@ export function refusalAsInput<T>(make: () => T): T {
   }
 }
 
-/** The runner did not compile the submission's notebooks in time: the notebooks' fault, not the grader's. */
-export class PrepareTimeout extends Error {}
-
 /** Starts one trusted runner process and returns what it reports. */
-export function runRunner(job: RunnerJob, timeoutMs: number, prepareTimeoutMs = Infinity): Promise<RunnerResult | RunnerList> {
+export function runRunner(job: RunnerJob, timeoutMs: number): Promise<RunnerResult | RunnerList> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), RUNNER], {
       cwd: REPO_ROOT,
@@ -92,7 +91,6 @@ export function runRunner(job: RunnerJob, timeoutMs: number, prepareTimeoutMs = 
       settled = true;
       clearTimeout(timer);
       clearTimeout(grace);
-      clearTimeout(prepareTimer);
       killGroup();
       if (err && !result) reject(err);
       else resolve(result!);
@@ -105,12 +103,8 @@ export function runRunner(job: RunnerJob, timeoutMs: number, prepareTimeoutMs = 
       grace = setTimeout(() => finish(null), 5_000);
     };
     const timer = setTimeout(() => finish(new Error(`grading took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`)), timeoutMs);
-    const prepareTimer = Number.isFinite(prepareTimeoutMs)
-      ? setTimeout(() => finish(new PrepareTimeout(`the notebooks' graded cells could not be compiled within ${Math.round(prepareTimeoutMs / 1000)} s (very large or deeply nested cells?)`)), prepareTimeoutMs)
-      : undefined;
     child.on("message", (msg: { type: string; message?: string }) => {
-      if (msg.type === "prepared") clearTimeout(prepareTimer);
-      else if (msg.type === "result" || msg.type === "list") got(msg as RunnerResult | RunnerList);
+      if (msg.type === "result" || msg.type === "list") got(msg as RunnerResult | RunnerList);
       else if (msg.type === "error") finish(new Error(`the runner failed: ${msg.message}`));
     });
     child.on("error", (err) => finish(err));
@@ -147,7 +141,7 @@ export class Grader {
   /** Every graded test and its point share, from the trusted specs (loaded once, without a sandbox). */
   async tests(): Promise<TestInfo[]> {
     if (!this.testList) {
-      const list = await runRunner({ type: "job", mode: "list", specFiles: this.listFiles, notebooks: [], entries: [], runtime: this.runtime }, 120_000 * scale());
+      const list = await runRunner({ type: "job", mode: "list", specFiles: this.listFiles, modules: [], absent: {}, runtime: this.runtime }, 120_000 * scale());
       if (list.type !== "list") throw new Error("the runner did not list the tests");
       const known = new Map(this.registry.exercises.flatMap((e) => e.graded.map((g) => [g.gradeId, e.name] as [string, string])));
       for (const t of list.tests) {
@@ -174,25 +168,26 @@ export class Grader {
       for (const e of entries) {
         if (!sub.notebooks.has(e.name) && !problems.some((p) => p.includes(e.notebook))) problems.push(`no ${e.notebook} in the submission`);
       }
+      const notebooks = [...sub.notebooks].filter(([name]) => this.exercises.includes(name)).map(([exercise, text]) => ({ exercise, text }));
+      const prepared = await prepareOffThread(notebooks, entries, this.options.prepareTimeoutMs ?? 30_000 * scale());
+      problems.push(...prepared.problems);
       const out = await runRunner(
         {
           type: "job",
           mode: "grade",
           specFiles: this.specFiles,
-          notebooks: [...sub.notebooks].filter(([name]) => this.exercises.includes(name)).map(([exercise, text]) => ({ exercise, text })),
-          entries,
+          modules: prepared.modules,
+          absent: prepared.absent,
           runtime: this.runtime,
           limits: this.options.limits,
           callTimeoutMs: this.options.callTimeoutMs,
           budgetMs: this.options.budgetMs,
         },
         this.options.submissionTimeoutMs ?? 300_000 * scale(),
-        this.options.prepareTimeoutMs ?? 30_000 * scale(),
       );
       if (out.type !== "result") throw new Error("the runner did not grade");
       results = out.tests;
       sandboxStarts = out.sandboxStarts;
-      problems.push(...out.problems);
       graderErrors.push(...out.errors);
       for (const t of results) if (t.failure === "grader") graderErrors.push(`${t.fullTitle}: ${t.message}`);
     } catch (err) {

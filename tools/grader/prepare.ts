@@ -1,8 +1,7 @@
 /**
  * From submitted notebook texts to what the sandbox loads: parse, find the graded cells, compile
- * each one (extract.ts). It runs inside the per-submission runner, never in the process that grades
- * the whole batch: a notebook built to make parsing slow stalls only its own runner, whose timer
- * the grader holds, and the message says so.
+ * each one (extract.ts). It runs in a worker thread (preparePool.ts), never on the thread that
+ * grades the whole batch: a notebook built to make parsing slow costs only its own deadline.
  *
  * Sizes a student controls are capped here, each with a note: graded cells per notebook, the
  * source of one graded cell, and the length of grade ids quoted back in messages.

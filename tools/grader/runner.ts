@@ -1,21 +1,20 @@
 /**
  * The trusted runner: one process per submission, started by the grader with an IPC channel.
  *
- *   grader ──job (IPC)──► runner: compiles the graded cells (prepare.ts) ──"prepared"──► grader
- *                                 mocha loads the public (+ hidden) specs, opens the sandbox,
- *                                 runs every graded test ──results (IPC)──► grader
+ *   grader ──job (IPC): the compiled cells (prepare.ts)──► runner: mocha loads the public (+ hidden)
+ *                                 specs, opens the sandbox, runs every graded test ──results (IPC)──► grader
  *
  * The runner reads the hidden specs; the sandbox it starts cannot (file-system permissions), and
  * nothing the sandbox sends is a result: the runner's mocha decides pass or fail from the values.
- * Public tests run first; the hidden ones run in a sandbox that never served a public test, so
- * nothing of a hidden test's inputs can reach a message the student reads (sandboxClient.ts).
+ * Public tests all run first, the hidden ones after them: nothing of a hidden test's inputs can
+ * reach a message the student reads (and a sandbox that served a hidden test never serves a
+ * public one: sandboxClient.ts).
  * With mode "list" it only loads the specs and lists the tests and their weights.
  */
 import * as path from "path";
 import type { SandboxLimits } from "./isolation";
 import { detectIsolation } from "./isolation";
-import { prepareNotebooks, SubmittedNotebook } from "./prepare";
-import type { ExerciseEntry } from "./registry";
+import type { SandboxModule } from "./extract";
 import type { TestInfo, TestResult, Visibility } from "./result";
 import type { Runtime } from "./runtime";
 import { GraderError, SandboxSession, StudentCodeError } from "./sandboxClient";
@@ -26,9 +25,10 @@ export interface RunnerJob {
   type: "job";
   mode: "grade" | "list";
   specFiles: string[];
-  notebooks: SubmittedNotebook[];
-  /** The registry entries of the exercises graded. */
-  entries: ExerciseEntry[];
+  /** The submission's graded cells, compiled (prepare.ts). */
+  modules: SandboxModule[];
+  /** exercise → why its notebook is not in `modules`. */
+  absent: Record<string, string>;
   runtime: Runtime;
   limits?: SandboxLimits;
   callTimeoutMs?: number;
@@ -41,15 +41,9 @@ export interface RunnerJob {
 export type RunnerTest = Omit<TestInfo, "points">;
 export type RunnerTestResult = Omit<TestResult, "points">;
 
-export interface RunnerPrepared {
-  type: "prepared";
-}
-
 export interface RunnerResult {
   type: "result";
   tests: RunnerTestResult[];
-  /** What preparing the notebooks found (unreadable notebooks, unknown or missing graded cells). */
-  problems: string[];
   isolation: string;
   sandboxStarts: number;
   sandboxStderr: string;
@@ -102,11 +96,8 @@ function messageOf(err: unknown): string {
 
 const debug = process.env.COURSE_GRADER_DEBUG ? (...xs: unknown[]) => console.error(`[runner ${process.pid} ${new Date().toISOString().slice(11, 23)}]`, ...xs) : () => undefined;
 
-async function runJob(job: RunnerJob, send: (m: RunnerPrepared) => void): Promise<RunnerResult | RunnerList> {
+async function runJob(job: RunnerJob): Promise<RunnerResult | RunnerList> {
   debug("job", job.mode, job.specFiles.length, "spec files");
-  // Student input first, before anything else is loaded: the grader times this step on its own.
-  const prepared = job.mode === "grade" ? prepareNotebooks(job.notebooks, job.entries) : null;
-  if (prepared) send({ type: "prepared" });
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const Mocha = require("mocha");
   const errors: string[] = [];
@@ -125,15 +116,15 @@ async function runJob(job: RunnerJob, send: (m: RunnerPrepared) => void): Promis
     if (ids.has(i.id)) throw new Error(`two graded tests are both called "${i.fullTitle}" (${i.visibility})`);
     ids.add(i.id);
   }
-  if (job.mode === "list" || !prepared) return { type: "list", tests: [...infos.values()], errors };
+  if (job.mode === "list") return { type: "list", tests: [...infos.values()], errors };
 
-  const session = new SandboxSession(new Map(prepared.modules.map((m) => [m.exercise, m])), {
+  const session = new SandboxSession(new Map(job.modules.map((m) => [m.exercise, m])), {
     runtime: job.runtime,
     limits: job.limits,
     callTimeoutMs: job.callTimeoutMs,
     budgetMs: job.budgetMs,
     backend: job.backend,
-    absent: prepared.absent,
+    absent: job.absent,
   });
   setGradingSession(session);
   const results = new Map<string, RunnerTestResult>();
@@ -163,7 +154,6 @@ async function runJob(job: RunnerJob, send: (m: RunnerPrepared) => void): Promis
   return {
     type: "result",
     tests: out,
-    problems: prepared.problems,
     isolation: detectIsolation().summary,
     sandboxStarts: session.starts.length,
     sandboxStderr: printable(session.logs().stderr.slice(-4000)),
@@ -177,7 +167,7 @@ if (require.main === module) {
     process.exit(2);
   }
   process.once("message", (job: RunnerJob) => {
-    runJob(job, (m) => process.send!(m))
+    runJob(job)
       .then((result) => process.send!(result, () => process.exit(0)))
       .catch((err) => {
         process.send!({ type: "error", message: clip((err as Error).stack ?? String(err), 4000) }, () => process.exit(1));

@@ -17,8 +17,9 @@
  *     it: the grader (GraderError: grade again); after student code ran: the student.
  * A charged function is not called again; a charged cell is not loaded again.
  *
- * Hidden tests never share a sandbox with public ones (`setVisibility`): a function that keeps
- * what it is called with cannot carry a hidden test's inputs into a public test's message.
+ * Public tests run before hidden ones (runner.ts), and a sandbox that served a hidden test never
+ * serves a public one (`setVisibility`): a function that keeps what it is called with cannot carry
+ * a hidden test's inputs into a public test's message.
  * The submission's code has a time budget for all its loads and calls together; once spent, the
  * remaining calls fail at once, charged to the submission, with the slowest calls named.
  */
@@ -110,7 +111,7 @@ export class SandboxSession {
     } as Required<SessionOptions>;
   }
 
-  /** The visibility of the test now running: its calls go to a sandbox that served only its kind. */
+  /** The visibility of the test now running: a public test's calls never go to a sandbox that served a hidden one. */
   setVisibility(v: Visibility): void {
     this.visibility = v;
   }
@@ -301,12 +302,16 @@ export class SandboxSession {
 
   /** The running sandbox for `visibility`, or a fresh one. */
   private async ensureStarted(visibility: Visibility): Promise<SandboxProcess> {
-    if (this.current && !this.current.ended && this.current.visibility === visibility) return this.current;
+    // Public after hidden (never in the runner's order) would need a fresh sandbox; hidden after public is harmless.
+    if (this.current && !this.current.ended && !(this.current.servedHidden && visibility === "public")) {
+      if (visibility === "hidden") this.current.servedHidden = true;
+      return this.current;
+    }
     // It died between requests: a callback it announced may have been at fault; its owner pays.
     const blame = this.current?.culprit();
     if (blame) this.charge(blame.owner, blame.why);
     if (this.current && !this.current.ended) {
-      // The other kind of test ran in it: hidden inputs must not reach a public message, nor the reverse.
+      // A hidden test ran in it: its inputs must not reach a public test's message.
       const old = this.current;
       this.current = null;
       await old.close();
@@ -325,8 +330,8 @@ export class SandboxSession {
         timerLimitMs: this.opts.loadTimeoutMs,
         onOutput: (stream, text) => (stream === "stdout" ? (this.stdoutTail = keep(this.stdoutTail, text)) : (this.stderrTail = keep(this.stderrTail, text))),
       },
-      visibility,
     );
+    sandbox.servedHidden = visibility === "hidden";
     this.current = sandbox;
     await sandbox.start();
     return sandbox;

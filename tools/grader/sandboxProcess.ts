@@ -9,7 +9,6 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import { detectIsolation, sandboxCommand, SandboxLimits } from "./isolation";
-import type { Visibility } from "./result";
 import type { Runtime } from "./runtime";
 import type { Request, Response } from "./sandbox/protocol";
 import { MAX_LOG_BYTES, MAX_RESPONSE_BYTES } from "./sandbox/protocol";
@@ -74,7 +73,10 @@ export class SandboxProcess {
   private exited: Promise<void>;
   private markExited!: () => void;
 
-  constructor(private readonly opts: SandboxProcessOptions, readonly visibility: Visibility) {
+  /** A hidden test's call ran here: no public test may use this process afterwards. */
+  servedHidden = false;
+
+  constructor(private readonly opts: SandboxProcessOptions) {
     this.exited = new Promise((resolve) => (this.markExited = resolve));
   }
 

@@ -6,7 +6,7 @@ import { HostileSubmission } from "./types";
  * Threat: stall the batch before any sandbox starts. Extraction (parsing and compiling the graded
  * cells) used to run in the grading process itself, with a step quadratic in the nesting depth:
  * a small archive of deeply nested graded cells held the whole batch for a minute and made the
- * other submissions' timers fire. Now it runs in the submission's own runner, linear, capped.
+ * other submissions' timers fire. Now it runs on a worker thread under a deadline, linear, capped.
  */
 export const stall: HostileSubmission = {
   name: "stall",
