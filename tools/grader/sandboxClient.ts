@@ -196,7 +196,7 @@ export class SandboxSession {
   }
 
   /**
-   * Charges the owner of a callback ("cell:<key>" or "call:<fn>") that crashed or hung a sandbox.
+   * Charges the owner of a callback ("cell:<key>" or "call:<module>.<fn>") that crashed or hung a sandbox.
    * Returns false when the owner is unknown (an owner is named by the sandbox: untrusted).
    */
   private charge(owner: string, why: string): boolean {
