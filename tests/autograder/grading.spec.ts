@@ -14,47 +14,27 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { readSubmissionArchive, Submission, writeSubmissionArchive } from "../../tools/grader/archive";
-import { Grader, SubmissionResult } from "../../tools/grader/grade";
+import { readSubmissionArchive } from "../../tools/grader/archive";
+import { archiveOf, Notebooks, readNotebooks, replaceCells, solutionSource } from "../../tools/grader/fixtures/submissions";
+import { WRONG } from "../../tools/grader/fixtures/wrong/index";
+import { DEPENDENCIES, WrongSolution } from "../../tools/grader/fixtures/wrong/types";
+import { Grader } from "../../tools/grader/grade";
+import { progressLine } from "../../tools/grader/autograde";
+import { ALTERNATIVE } from "../../tools/grader/fixtures/alternative";
+import { identify, latestPerStudent } from "../../tools/grader/identity";
 import { detectIsolation, fullyIsolated } from "../../tools/grader/isolation";
-import { gradeMark, RawNotebook } from "../../tools/grader/notebook";
 import { EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR } from "../../tools/grader/paths";
 import { readRegistry } from "../../tools/grader/registry";
 import { writeReports } from "../../tools/grader/report";
+import type { SubmissionResult } from "../../tools/grader/result";
+import type { Submission } from "../../tools/grader/submission";
 import { HOSTILE } from "./hostile/index";
 import type { HostileSubmission } from "./hostile/types";
-import { WRONG } from "./wrong/index";
-import { DEPENDENCIES, WrongSolution } from "./wrong/types";
-
-type Notebooks = Record<string, RawNotebook>;
 
 const registry = readRegistry();
 const maxOf = (gradeId: string) => registry.exercises.flatMap((e) => e.graded).find((g) => g.gradeId === gradeId)!.points;
 const TOTAL = registry.exercises.flatMap((e) => e.graded).reduce((s, g) => s + g.points, 0);
-
-function readNotebooks(dir: string): Notebooks {
-  const out: Notebooks = {};
-  for (const e of registry.exercises) out[e.name] = JSON.parse(fs.readFileSync(path.join(dir, e.notebook), "utf8"));
-  return out;
-}
-
-function solutionSource(gradeId: string): string {
-  for (const nb of Object.values(readNotebooks(SOLUTIONS_DIR))) {
-    const cell = nb.cells.find((c) => gradeMark(c)?.gradeId === gradeId);
-    if (cell) return Array.isArray(cell.source) ? cell.source.join("") : cell.source;
-  }
-  throw new Error(`no solution cell ${gradeId}`);
-}
-
-function replaceCells(nbs: Notebooks, sources: Record<string, string>): Notebooks {
-  for (const nb of Object.values(nbs)) {
-    for (const cell of nb.cells) {
-      const id = gradeMark(cell)?.gradeId;
-      if (id && sources[id] != null) cell.source = sources[id];
-    }
-  }
-  return nbs;
-}
+const close = (a: number | null, b: number) => a != null && Math.abs(a - b) < 1e-9;
 
 /** Wrong variants packed into few submissions: one per grade id each, none next to one it depends on. */
 export function packWrong(variants: WrongSolution[]): WrongSolution[][] {
@@ -95,6 +75,9 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
   const digests = new Map<string, string>();
   let wallMs = 0;
   let listed: Awaited<ReturnType<Grader["tests"]>> = [];
+  const nameOf = new Map<string, string>();
+  const progress: string[] = [];
+  let reports: ReturnType<typeof writeReports>;
 
   before(async function () {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "course-grading-proof-"));
@@ -110,43 +93,47 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
     await new Promise<void>((resolve) => honeypot.listen(0, "127.0.0.1", resolve));
     const port = (honeypot.address() as net.AddressInfo).port;
 
-    const subs: { name: string; nbs: Notebooks }[] = [
-      { name: "solutions", nbs: readNotebooks(SOLUTIONS_DIR) },
-      { name: "untouched", nbs: readNotebooks(EXERCISES_DIR) },
-      ...wrongGroups.map((g, i) => ({ name: `wrong-${i + 1}`, nbs: replaceCells(readNotebooks(SOLUTIONS_DIR), Object.fromEntries(g.map((w) => [w.gradeId, w.code]))) })),
+    const subs: { name: string; nbs: Notebooks; file?: string; claims?: { student: string; at: Date } }[] = [
+      { name: "solutions", nbs: readNotebooks("solutions") },
+      { name: "untouched", nbs: readNotebooks("exercises") },
+      { name: "alternative", nbs: replaceCells(readNotebooks("solutions"), Object.fromEntries(ALTERNATIVE.map((a) => [a.gradeId, a.code]))) },
+      ...wrongGroups.map((g, i) => ({ name: `wrong-${i + 1}`, nbs: replaceCells(readNotebooks("solutions"), Object.fromEntries(g.map((w) => [w.gradeId, w.code]))) })),
       ...HOSTILE.map((h) => {
         const fill = (code: string) => code.replace(/__PORT__/g, String(port)).replace(/__MARKER__/g, marker).replace(/__VICTIM__/g, String(process.pid));
         const sources: Record<string, string> = {};
         for (const id of h.honest) sources[id] = solutionSource(id);
-        for (const [id, code] of Object.entries(h.cells)) sources[id] = fill(code);
-        const nbs = replaceCells(readNotebooks(EXERCISES_DIR), sources);
+        for (const [id, code] of Object.entries({ ...h.cells, ...h.instrumented })) sources[id] = fill(code);
+        const nbs = replaceCells(readNotebooks("exercises"), sources);
         h.edit?.(nbs as Parameters<NonNullable<HostileSubmission["edit"]>>[0]);
-        return { name: `hostile-${h.name}`, nbs };
+        // The control-character attack names its archive with some too (the LMS export would keep them).
+        return { name: `hostile-${h.name}`, nbs, file: h.name === "control-characters" ? "hostile-control-characters\u001b[2J\u001b]0;owned\u0007\u202e.tar.gz" : undefined };
       }),
+      // Identity: an archive named for mallory that claims to be the solutions' student, made in 2099 ...
+      { name: "mallory", nbs: readNotebooks("exercises"), claims: { student: "solutions", at: new Date("2099-01-01T00:00:00Z") } },
+      // ... an older archive of "untouched" (its name carries submit's stamp) holding full marks, claiming 2020 ...
+      { name: "untouched-old", file: "untouched-20200101-000000.tar.gz", nbs: readNotebooks("solutions"), claims: { student: "untouched", at: new Date("2020-01-01T00:00:00Z") } },
+      // ... and a name of 250 characters (once too long for a temporary file name, so nobody got feedback).
+      { name: "long-name", file: `${"L".repeat(243)}.tar.gz`, nbs: readNotebooks("solutions") },
     ];
-    const submissions: Submission[] = [];
+    const scanned: Submission[] = [];
     for (const s of subs) {
-      const dir = path.join(work, s.name);
-      fs.mkdirSync(dir);
-      const files = Object.entries(s.nbs).map(([name, nb]) => {
-        const file = path.join(dir, `${name}.ipynb`);
-        fs.writeFileSync(file, JSON.stringify(nb, null, 1));
-        return { name, file };
-      });
-      const archive = path.join(work, "archives", `${s.name}.tar.gz`);
-      await writeSubmissionArchive(s.name, files, archive);
-      submissions.push(await readSubmissionArchive(archive));
+      const file = s.file ?? `${s.name}.tar.gz`;
+      const archive = await archiveOf(s.nbs, path.join(work, "archives"), file, s.claims?.student ?? s.name, s.claims?.at);
+      nameOf.set(archive, s.name);
+      scanned.push(identify(await readSubmissionArchive(archive), { from: "file-name" }));
     }
+    const submissions = latestPerStudent(scanned);
     const grader = new Grader({ hidden: true, jobs: 2, callTimeoutMs: 6_000 });
     listed = await grader.tests();
     const t0 = Date.now();
     const graded = await grader.gradeAll(submissions, (e) => {
-      if (e.type === "done") console.log(`      graded ${e.result.student}: ${e.result.total}/${e.result.max} in ${(e.result.durationMs / 1000).toFixed(1)} s (${e.result.sandboxStarts} sandbox start(s))`);
-      if (e.type === "retry") console.log(`      re-grading ${e.student}: ${e.reason}`);
+      progress.push(progressLine(e));
+      if (e.type === "done") console.log(`      graded ${nameOf.get(e.result.source)}: ${e.result.total}/${e.result.max} in ${(e.result.durationMs / 1000).toFixed(1)} s (${e.result.sandboxStarts} sandbox start(s))`);
+      if (e.type === "retry") console.log(`      grading ${e.student} again: ${e.reason}`);
     });
     wallMs = Date.now() - t0;
-    for (const r of graded) results.set(r.student, r);
-    writeReports(path.join(work, "out"), graded, registry, { wallMs, jobs: 2, isolation: detectIsolation().summary });
+    for (const r of graded) results.set(nameOf.get(r.source)!, r);
+    reports = writeReports(path.join(work, "out"), graded, registry, { wallMs, jobs: 2, isolation: detectIsolation().summary, identity: "archive file names" });
     console.log(`      ${graded.length} submissions graded in ${(wallMs / 1000).toFixed(1)} s, 2 at a time (load average ${os.loadavg()[0].toFixed(1)})`);
   });
 
@@ -166,7 +153,7 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
     const r = get("solutions");
     const failed = r.tests.filter((t) => !t.passed).map((t) => `${t.fullTitle}: ${t.message}`);
     assert.deepEqual(failed, []);
-    assert.equal(r.total, TOTAL);
+    assert.ok(close(r.total, TOTAL), `total ${r.total}`);
     assert.equal(r.max, TOTAL);
     assert.deepEqual(r.graderErrors, []);
   });
@@ -177,13 +164,14 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
     for (const t of r.tests) assert.match(t.message ?? "", /not implemented yet/, t.fullTitle);
   });
 
-  it("gives every graded cell public and hidden tests whose points add up to the notebook's", () => {
+  it("gives every graded cell public and hidden tests, which share exactly the solution notebook's points", () => {
     for (const e of registry.exercises) {
       for (const g of e.graded) {
         const mine = listed.filter((t) => t.gradeId === g.gradeId);
         assert.ok(mine.some((t) => t.visibility === "public"), `${g.gradeId}: no public test`);
         assert.ok(mine.some((t) => t.visibility === "hidden"), `${g.gradeId}: no hidden test`);
-        assert.equal(mine.reduce((s, t) => s + t.points, 0), g.points, `${g.gradeId}: the specs give ${mine.reduce((s, t) => s + t.points, 0)} points, the notebook ${g.points}`);
+        const shared = mine.reduce((s, t) => s + (t.points ?? NaN), 0);
+        assert.ok(close(shared, g.points), `${g.gradeId}: its tests share ${shared} points, the notebook gives ${g.points}`);
       }
     }
     for (const i of get("solutions").items) assert.equal(i.max, maxOf(i.gradeId), i.gradeId);
@@ -197,23 +185,33 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
       const touched = new Set(group.map((w) => w.gradeId));
       for (const w of group) {
         const i = item(r, w.gradeId);
-        assert.ok(i.points < i.max, `${w.gradeId} "${w.mistake}" scored ${i.points}/${i.max}: the specs do not catch it`);
+        assert.ok(i.points! < i.max, `${w.gradeId} "${w.mistake}" scored ${i.points}/${i.max}: the specs do not catch it`);
       }
       for (const i of r.items) {
         const dependsOnTouched = (DEPENDENCIES[i.gradeId] ?? []).some((d) => touched.has(d));
-        if (!touched.has(i.gradeId) && !dependsOnTouched) assert.equal(i.points, i.max, `${i.gradeId} should keep full marks in wrong-${k + 1}`);
+        if (!touched.has(i.gradeId) && !dependsOnTouched) assert.ok(close(i.points, i.max), `${i.gradeId} should keep full marks in wrong-${k + 1} (it has ${i.points})`);
       }
     });
   });
 
+  it("correct answers written differently keep full marks", () => {
+    const r = get("alternative");
+    assert.equal(ALTERNATIVE.length, registry.exercises.flatMap((e) => e.graded).length, "one alternative per graded cell");
+    const failed = r.tests.filter((t) => !t.passed).map((t) => `${t.fullTitle}: ${t.message}`);
+    assert.deepEqual(failed, []);
+    assert.ok(close(r.total, TOTAL), `total ${r.total}`);
+  });
+
   for (const h of HOSTILE) {
-    it(`hostile "${h.name}" (${h.threat}) gains no point it did not earn`, () => {
+    it(`hostile "${h.name}" (${h.threat}) gains no point it did not earn, and costs no other cell a point`, () => {
       const r = get(`hostile-${h.name}`);
       assert.deepEqual(r.graderErrors, [], `grader errors for ${h.name}`);
       for (const id of Object.keys(h.cells)) assert.equal(item(r, id).points, 0, `${h.name}: the attack cell ${id} scored`);
-      const earned = h.honest.reduce((s, id) => s + maxOf(id), 0);
-      assert.equal(r.total, earned, `${h.name}: ${r.total} points, its honest cells are worth ${earned}`);
-      for (const id of h.honest) assert.equal(item(r, id).points, maxOf(id), `${h.name}: honest cell ${id} lost points`);
+      for (const id of Object.keys(h.instrumented ?? {})) assert.ok(close(item(r, id).points, maxOf(id)), `${h.name}: the correct (instrumented) cell ${id} lost points`);
+      h.check?.(r);
+      const earned = [...h.honest, ...Object.keys(h.instrumented ?? {})].reduce((s, id) => s + maxOf(id), 0);
+      assert.ok(close(r.total, earned), `${h.name}: ${r.total} points, its honest cells are worth ${earned}`);
+      for (const id of h.honest) assert.ok(close(item(r, id).points, maxOf(id)), `${h.name}: honest cell ${id} lost points`);
       for (const [id, words] of Object.entries(h.messages ?? {})) {
         const t = r.tests.find((x) => x.gradeId === id && !x.passed);
         assert.ok(t?.message?.includes(words), `${h.name}/${id}: message "${t?.message}" should mention "${words}"`);
@@ -232,7 +230,7 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
     for (const r of results.values()) assert.equal(r.attempts, 1, `${r.student} was graded again`);
   });
 
-  it("points come from the specs, not from the notebook's metadata", () => {
+  it("points come from the solution notebooks (the registry), not from the submitted notebook's metadata", () => {
     const r = get("hostile-broken");
     assert.equal(item(r, "ae-auroc").max, maxOf("ae-auroc"));
     assert.ok(!r.items.some((i) => i.gradeId === "bonus"));
@@ -244,6 +242,62 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
     const html = fs.readdirSync(path.join(work, "out", "feedback")).map((f) => fs.readFileSync(path.join(work, "out", "feedback", f), "utf8")).join("\n");
     assert.ok(!/<script|<img/i.test(html), "raw markup from a submission in a feedback page");
     assert.ok(html.includes("&lt;img src=x"), "the hostile message is shown, escaped");
+  });
+
+  it("takes identity from the archive's name, not its manifest: a forged id and time in 2099 replace nobody, and are flagged", () => {
+    const real = get("solutions");
+    assert.equal(real.student, "solutions");
+    assert.equal(path.basename(real.source), "solutions.tar.gz");
+    assert.deepEqual(real.others, []);
+    const forged = get("mallory");
+    assert.equal(forged.student, "mallory");
+    assert.equal(forged.total, 0);
+    assert.deepEqual(forged.flags.map((f) => f.kind).sort(), ["identity-mismatch", "time-future"]);
+    assert.equal(forged.trust.student, "file-name");
+  });
+
+  it("lists every submission that does not count with the one that does, and flags an order that rests on implausible times", () => {
+    const r = get("untouched");
+    assert.equal(path.basename(r.source), "untouched.tar.gz");
+    assert.equal(r.total, 0, "the later submission counts");
+    assert.deepEqual(r.others.map((o) => path.basename(o.source)), ["untouched-20200101-000000.tar.gz"]);
+    assert.ok(r.flags.some((f) => f.kind === "superseded-others") && r.flags.some((f) => f.kind === "order-uncertain"), r.flags.map((f) => f.kind).join(", "));
+    const csv = fs.readFileSync(reports.csv, "utf8");
+    const row = csv.split("\n").find((l) => l.startsWith("untouched,"))!;
+    assert.match(row, /untouched-20200101-000000\.tar\.gz/, "the superseded archive is not in its CSV row");
+    assert.match(csv.split("\n").find((l) => l.startsWith("mallory,"))!, /identity-mismatch.*time-future|time-future.*identity-mismatch/);
+    const summary = fs.readFileSync(reports.summary, "utf8");
+    assert.match(summary, /## Identity and time/);
+    assert.match(summary, /not counted: untouched-20200101-000000\.tar\.gz/);
+    assert.match(summary, /mallory.*says it is solutions/);
+    const json = JSON.parse(fs.readFileSync(path.join(path.dirname(reports.csv), "results.json"), "utf8")) as { results: SubmissionResult[] };
+    const u = json.results.find((x) => x.student === "untouched")!;
+    assert.equal(u.others.length, 1);
+  });
+
+  it("writes feedback for everyone, whatever their name (250 characters, control characters)", () => {
+    const long = get("long-name");
+    assert.ok(close(long.total, TOTAL));
+    const pages = fs.readdirSync(reports.feedbackDir);
+    assert.equal(pages.length, results.size, `${pages.length} feedback pages for ${results.size} students`);
+    assert.ok(pages.every((p) => Buffer.byteLength(p) <= 120 && /^[A-Za-z0-9._-]+\.html$/.test(p)), pages.filter((p) => !/^[A-Za-z0-9._-]+\.html$/.test(p)).join(", "));
+    assert.deepEqual(reports.failed, []);
+  });
+
+  it("shows control characters from students as escapes, never raw, in the terminal, the CSV, the summary and the pages", () => {
+    const r = get("hostile-control-characters");
+    assert.ok(r.student.includes("\\x1b"), `the student id is shown as ${JSON.stringify(r.student)}`);
+    const raw = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+    const out = path.dirname(reports.csv);
+    const texts: [string, string][] = [
+      ["progress", progress.join("\n")],
+      ["grades.csv", fs.readFileSync(reports.csv, "utf8").replace(/\r?\n/g, "\n")],
+      ["summary.md", fs.readFileSync(reports.summary, "utf8")],
+      ...fs.readdirSync(reports.feedbackDir).map((f) => [f, fs.readFileSync(path.join(reports.feedbackDir, f), "utf8")] as [string, string]),
+    ];
+    for (const [name, text] of texts) assert.ok(!raw.test(text), `${name} holds a raw control character: ${JSON.stringify(text.match(new RegExp(".{0,40}" + raw.source + ".{0,40}"))?.[0])}`);
+    assert.ok(fs.readFileSync(path.join(out, "results.json"), "utf8").includes("\\\\x1b[2J"), "the escapes are kept, visibly, in results.json");
+    assert.ok(r.problems.some((p) => p.includes("\\x1b[2J")), "the unknown grade id is reported, escaped");
   });
 
   it("runs every sandbox behind the machine's walls (Linux: namespaces, rlimits, permissions)", function () {

@@ -8,13 +8,17 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { readSubmissionArchive, sha256, verifySubmission, writeSubmissionArchive } from "../../tools/grader/archive";
+import { findSubmissionSources, readSubmissionArchive, sha256, verifySubmission, writeSubmissionArchive } from "../../tools/grader/archive";
 import { exerciseDifferences, generateExercises } from "../../tools/grader/exercises";
 import { compileCell, freeNames, importBindings, scriptSource } from "../../tools/grader/extract";
+import { nestedFunctions, tarHeader } from "../../tools/grader/fixtures/hostileInputs";
 import { cellSource, gradedCells, readNotebook } from "../../tools/grader/notebook";
 import { EXERCISES_DIR, PUBLIC_SPECS_DIR, SOLUTIONS_DIR } from "../../tools/grader/paths";
 import { readRegistry } from "../../tools/grader/registry";
-import { csvField, escapeHtml } from "../../tools/grader/report";
+import { channelName, DEFAULT_FILE_PATTERN, idFromName, identify, latestPerStudent } from "../../tools/grader/identity";
+import { csvField, escapeHtml, feedbackFileName } from "../../tools/grader/report";
+import { decodeResult } from "../../tools/grader/spec";
+import { printable, printableLine } from "../../tools/grader/text";
 import { decodeValue, encodeValue } from "../../tools/grader/sandbox/values";
 import { findSolutionRegions, stripSolutions } from "../../tools/grader/solutionRegions";
 import { checkForSubmission } from "../../tools/grader/submit";
@@ -32,22 +36,7 @@ function rawTar(entries: { name: string; type?: string; data?: string; link?: st
   const blocks: Buffer[] = [];
   for (const e of entries) {
     const data = Buffer.from(e.data ?? "");
-    const h = Buffer.alloc(512);
-    h.write(e.name, 0, 100);
-    h.write("0000644\0", 100);
-    h.write("0000000\0", 108);
-    h.write("0000000\0", 116);
-    h.write(data.length.toString(8).padStart(11, "0") + "\0", 124);
-    h.write("00000000000\0", 136);
-    h.write("        ", 148);
-    h.write(e.type ?? "0", 156);
-    if (e.link) h.write(e.link, 157, 100);
-    h.write("ustar\0", 257);
-    h.write("00", 263);
-    let sum = 0;
-    for (const b of h) sum += b;
-    h.write(sum.toString(8).padStart(6, "0") + "\0 ", 148);
-    blocks.push(h, data, Buffer.alloc((512 - (data.length % 512)) % 512));
+    blocks.push(tarHeader(e.name, data.length, e.type, e.link), data, Buffer.alloc((512 - (data.length % 512)) % 512));
   }
   blocks.push(Buffer.alloc(1024));
   return zlib.gzipSync(Buffer.concat(blocks));
@@ -113,6 +102,20 @@ describe("grader steps", () => {
       assert.ok(!names.has("seed") && !names.has("x"));
       assert.ok(freeNames("const y = seed(3);").has("seed"));
     });
+    it("places names by their real scope: a local in a nested function or a block hides nothing outside it", () => {
+      assert.ok(freeNames("function f(x: number) { const g = () => { const tf = 1; return tf; }; return tf.add(x, g()); }").has("tf"), "a nested function's local hid the outer tf");
+      assert.ok(freeNames("function f() { { const tf = 1; } return tf.zeros([1]); }").has("tf"), "a block's local hid the tf after it");
+      assert.ok(!freeNames("function f() { var tf = 1; if (tf) { return tf; } }").has("tf"), "a var is function-scoped");
+      assert.ok(!freeNames("function f() { try { g(); } catch (tf) { return tf; } for (const seed of [1]) seed; }").has("seed"));
+      assert.ok(freeNames("function f() { try { g(); } catch (tf) { } return tf.ones([1]); }").has("tf"), "a catch variable hid the tf after it");
+    });
+    it("finds the free names of deeply nested code in time linear in its size (it was quadratic)", () => {
+      const src = nestedFunctions(650);
+      const t0 = Date.now();
+      const names = freeNames(src);
+      assert.ok(names.has("tf") && names.has("Math") && !names.has("a10"));
+      assert.ok(Date.now() - t0 < 1_000, `${Date.now() - t0} ms for ${src.length} characters nested 650 deep`);
+    });
     it("reads every kind of import", () => {
       const b = importBindings('import * as tf from "@tensorflow/tfjs";\nimport d, { a, b as c } from "./lib/index";\nimport type { T } from "x";');
       assert.deepEqual(b.map((x) => `${x.kind}:${x.local}:${x.imported ?? ""}:${x.module}`), [
@@ -140,8 +143,8 @@ describe("grader steps", () => {
       const file = path.join(dir, "a.tar.gz");
       const manifest = await writeSubmissionArchive("alice_01", registryNotebooks(), file, new Date("2026-01-02T03:04:05Z"));
       const sub = await readSubmissionArchive(file);
-      assert.equal(sub.student, "alice_01");
-      assert.equal(sub.submittedAt, "2026-01-02T03:04:05.000Z");
+      assert.equal(sub.claimed.student, "alice_01");
+      assert.equal(sub.claimed.createdAt, "2026-01-02T03:04:05.000Z");
       assert.deepEqual(sub.problems, []);
       assert.equal(sub.notebooks.size, manifest.files.length);
       for (const f of manifest.files) assert.equal(sha256(fs.readFileSync(path.join(EXERCISES_DIR, path.basename(f.path)))), f.sha256);
@@ -176,6 +179,52 @@ describe("grader steps", () => {
       fs.writeFileSync(path.join(dir, "junk.tar.gz"), "not gzip");
       const j = await readSubmissionArchive(path.join(dir, "junk.tar.gz"));
       assert.ok(j.problems.some((p) => p.includes("unreadable archive")));
+    });
+  });
+
+  describe("identity and time", () => {
+    const unpacked = (source: string, student: string | null, createdAt: string | null) => ({ source, claimed: { student, createdAt }, notebooks: new Map<string, string>(), problems: [] });
+    const now = new Date("2026-06-01T12:00:00Z");
+    it("takes the id from the file name the collection channel gives, and flags what the archive claims otherwise", () => {
+      assert.equal(idFromName("alice-20260102-030405.tar.gz", undefined, false), "alice");
+      assert.equal(idFromName("alice-20260102-030405 (1).tar.gz", undefined, false), "alice");
+      assert.ok(DEFAULT_FILE_PATTERN.test("bob.tgz"));
+      assert.equal(idFromName("smith_12345_678_alice-2026.tar.gz", /^[a-z]+_(\d+)_/, false), "12345");
+      assert.equal(channelName("/x/Alice Smith_123_assignsubmission_file_/a.tar.gz", "folder-name", false), "Alice Smith_123_assignsubmission_file_");
+      const s = identify(unpacked("/in/alice.tar.gz", "bob", "2099-01-01T00:00:00.000Z"), { from: "file-name", now });
+      assert.equal(s.student, "alice");
+      assert.equal(s.claimedStudent, "bob");
+      assert.deepEqual(s.flags.map((f) => f.kind), ["identity-mismatch", "time-future"]);
+      assert.deepEqual(identify(unpacked("/in/carol.tar.gz", "carol", "2020-01-01T00:00:00.000Z"), { from: "file-name", now }).flags.map((f) => f.kind), ["time-far-past"]);
+      assert.deepEqual(identify(unpacked("/in/dan.tar.gz", "dan", null), { from: "file-name", now }).flags.map((f) => f.kind), ["time-missing"]);
+      const esc = identify(unpacked("/in/eve\u001b[2J.tar.gz", null, now.toISOString()), { from: "file-name", now });
+      assert.equal(esc.student, "eve\\x1b[2J");
+      assert.ok(esc.flags.some((f) => f.kind === "identity-unclear"));
+      assert.equal(identify(unpacked("/in/x.tar.gz", "frank", now.toISOString()), { from: "manifest", now }).student, "frank");
+    });
+    it("finds archives in an LMS export by student (one folder each) and takes the id from the folder's name", async () => {
+      const dir = tmp();
+      for (const [folder, file] of [["Alice Smith_101_assignsubmission_file_", "a.tar.gz"], ["Bob Jones_102_assignsubmission_file_", "mine (1).tgz"]]) {
+        fs.mkdirSync(path.join(dir, folder));
+        fs.writeFileSync(path.join(dir, folder, file), "not really an archive");
+      }
+      const sources = findSubmissionSources([dir]);
+      assert.equal(sources.length, 2);
+      const ids = await Promise.all(sources.map(async (s) => identify(await readSubmissionArchive(s), { from: "folder-name", pattern: /_(\d+)_assignsubmission/, now }).student));
+      assert.deepEqual(ids, ["101", "102"]);
+    });
+    it("keeps the latest of a student's submissions, lists the others with it, and flags an uncertain order", () => {
+      const a = identify(unpacked("/in/alice-20260101-000000.tar.gz", "alice", "2026-05-01T00:00:00.000Z"), { from: "file-name", now });
+      const b = identify(unpacked("/in/alice-20260102-000000.tar.gz", "alice", "2026-05-02T00:00:00.000Z"), { from: "file-name", now });
+      const c = identify(unpacked("/in/bob.tar.gz", "bob", "2026-05-02T00:00:00.000Z"), { from: "file-name", now });
+      const kept = latestPerStudent([b, c, a]);
+      assert.deepEqual(kept.map((k) => k.source), ["/in/alice-20260102-000000.tar.gz", "/in/bob.tar.gz"]);
+      assert.deepEqual(kept[0].others.map((o) => o.source), ["/in/alice-20260101-000000.tar.gz"]);
+      assert.deepEqual(kept[0].flags.map((f) => f.kind), ["superseded-others"]);
+      const future = identify(unpacked("/in/alice-old.tar.gz", "alice", "2099-01-01T00:00:00.000Z"), { from: "file-name", pattern: /^(alice)/, now });
+      const [k] = latestPerStudent([a, future]);
+      assert.equal(k.source, "/in/alice-old.tar.gz");
+      assert.ok(k.flags.some((f) => f.kind === "order-uncertain"), "a future claim decided the order unflagged");
     });
   });
 
@@ -216,7 +265,39 @@ describe("grader steps", () => {
     });
   });
 
+  describe("values from the sandbox", () => {
+    it("refuses a tensor whose data does not fill its shape, or whose shape is not whole numbers", () => {
+      const ok = decodeResult({ $tensor: { shape: [2, 2], dtype: "float32", data: [1, 2, 3, 4] } });
+      assert.equal((ok as { shape: number[] }).shape.join(), "2,2");
+      for (const bad of [
+        { shape: [100, 200], dtype: "float32", data: [0, 1, 0, 1, 1, 1, 0, 1, 1, 1] },
+        { shape: [2, -2], dtype: "float32", data: [] },
+        { shape: [1.5], dtype: "float32", data: [1] },
+        { shape: [1], dtype: "evil", data: [1] },
+        { shape: "nope", dtype: "float32", data: [1] },
+      ]) {
+        const v = decodeResult({ $tensor: bad }) as { $unsupported?: string };
+        assert.match(String(v.$unsupported), /malformed tensor/, JSON.stringify(bad).slice(0, 80));
+      }
+    });
+  });
+
   describe("reports", () => {
+    it("show control characters as escapes and cap the length of what students shape", () => {
+      assert.equal(printableLine("a\u001b[31mb\r\nc\u202ed"), "a\\x1b[31mb\\x0d\\nc\\u202ed");
+      assert.equal(printable("line 1\nline 2\u0007"), "line 1\nline 2\\x07");
+      assert.equal(printable("x".repeat(10_000), 100).length, 100);
+      assert.equal(csvField("\u001b[2J=1"), "\\x1b[2J=1");
+      assert.equal(csvField("=\u001b"), "'=\\x1b");
+    });
+    it("names feedback pages safely whatever the student id (long, odd characters, dots)", () => {
+      assert.equal(feedbackFileName("alice_01"), "alice_01.html");
+      for (const id of ["L".repeat(250), "eve\u001b[2J/../x", "..", "bob smith"]) {
+        const f = feedbackFileName(id);
+        assert.match(f, /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,100}\.html$/, f);
+      }
+      assert.notEqual(feedbackFileName("a b"), feedbackFileName("a_b"));
+    });
     it("escape HTML and defuse spreadsheet formulas", () => {
       assert.equal(escapeHtml(`<script>"x"&'y'</script>`), "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;&lt;/script&gt;");
       assert.equal(csvField("=HYPERLINK(1)"), "'=HYPERLINK(1)");

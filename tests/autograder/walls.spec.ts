@@ -8,9 +8,10 @@ import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
+import * as os from "os";
 import * as path from "path";
 import { detectIsolation, fullyIsolated, sandboxCommand } from "../../tools/grader/isolation";
-import { GRADER_BUILD_DIR, hiddenSpecFile, REPO_ROOT } from "../../tools/grader/paths";
+import { hiddenSpecFile, REPO_ROOT } from "../../tools/grader/paths";
 
 const PROBE = `
 const fs = require("fs");
@@ -65,8 +66,8 @@ describe("sandbox walls without the harness (OS and Node permissions only)", fun
     });
     await new Promise<void>((r) => honeypot.listen(0, "127.0.0.1", r));
     const port = (honeypot.address() as net.AddressInfo).port;
-    fs.mkdirSync(GRADER_BUILD_DIR, { recursive: true });
-    const dir = fs.mkdtempSync(path.join(GRADER_BUILD_DIR, "walls-"));
+    // A folder the sandbox's user can reach whatever the checkout's place (under /root, say).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "course-walls-"));
     fs.chmodSync(dir, 0o777); // file modes allow the write: only the walls may stop it
     const marker = path.join(dir, "marker.txt");
     const probe = path.join(dir, "probe.js");
@@ -80,7 +81,7 @@ describe("sandbox walls without the harness (OS and Node permissions only)", fun
     );
     fs.chmodSync(probe, 0o644);
     try {
-      const { command, args } = sandboxCommand(probe, dir);
+      const { command, args } = sandboxCommand(probe, [dir]);
       const results: Record<string, string> = {};
       await new Promise<void>((resolve, reject) => {
         const child = spawn(command, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });

@@ -10,6 +10,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { defineCommand, InputError, runCommand } from "../cli/command";
 import { courseNotebookMetadata } from "../kernel/kernelspec";
 import { toSourceLines } from "../notebook/cells";
 import { cellSource, GRADE_ID_PATTERN, gradeMark, RawCell, RawNotebook, readNotebook } from "./notebook";
@@ -125,9 +126,23 @@ export function writeExercises(generated: GeneratedExercises, exercisesDir = EXE
   return written;
 }
 
-function main(argv: string[]): number {
-  const check = argv.includes("--check");
-  const generated = generateExercises();
+export const exercisesCommand = defineCommand({
+  name: "npm run exercises",
+  summary: "generate exercises/ (notebooks and exercises.json) from solutions/",
+  usage: "[--check]",
+  options: {
+    check: { type: "boolean", help: "write nothing; fail when exercises/ differs from what solutions/ generates (CI)" },
+  },
+  positionals: { max: 0 },
+});
+
+function main(check: boolean): number {
+  let generated: GeneratedExercises;
+  try {
+    generated = generateExercises();
+  } catch (err) {
+    throw new InputError((err as Error).message);
+  }
   const total = generated.registry.exercises.reduce((s, e) => s + e.graded.reduce((t, g) => t + g.points, 0), 0);
   const summary = generated.registry.exercises.map((e) => `${e.name} (${e.graded.length} graded, ${e.graded.reduce((t, g) => t + g.points, 0)} pts)`).join(", ");
   if (check) {
@@ -146,10 +161,5 @@ function main(argv: string[]): number {
 }
 
 if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (err) {
-    console.error(`npm run exercises: ${(err as Error).message}`);
-    process.exitCode = 1;
-  }
+  runCommand(exercisesCommand, ({ values }) => main(values.check === true));
 }

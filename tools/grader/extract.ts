@@ -74,58 +74,113 @@ export function importBindings(source: string): ImportBinding[] {
 }
 
 /** Names bound by a declaration or parameter (destructuring included). */
-function bindingNames(name: ts.BindingName, out: Set<string>): void {
-  if (ts.isIdentifier(name)) out.add(name.text);
-  else for (const el of name.elements) if (!ts.isOmittedExpression(el)) bindingNames(el.name, out);
+function bindingNames(name: ts.BindingName, out: string[]): void {
+  const stack: ts.BindingName[] = [name];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (ts.isIdentifier(n)) out.push(n.text);
+    else for (const el of n.elements) if (!ts.isOmittedExpression(el)) stack.push(el.name);
+  }
 }
 
-/** Every name declared anywhere inside a node (parameters, variables, functions, classes). */
-function declaredInside(node: ts.Node): Set<string> {
-  const out = new Set<string>();
-  const visit = (n: ts.Node) => {
-    if (ts.isParameter(n) || ts.isVariableDeclaration(n)) bindingNames(n.name, out);
-    else if ((ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n) || ts.isFunctionExpression(n) || ts.isClassExpression(n)) && n.name) out.add(n.name.text);
-    ts.forEachChild(n, visit);
-  };
-  visit(node);
-  return out;
+/** let/const/class/function declared directly in a list of statements (block scope). */
+function lexicalNames(statements: readonly ts.Statement[], out: string[]): void {
+  for (const st of statements) {
+    if (ts.isVariableStatement(st) && st.declarationList.flags & ts.NodeFlags.BlockScoped) for (const d of st.declarationList.declarations) bindingNames(d.name, out);
+    else if ((ts.isClassDeclaration(st) || ts.isFunctionDeclaration(st)) && st.name) out.push(st.name.text);
+  }
+}
+
+/** `var` names anywhere in a function body, not inside nested functions (they are function-scoped). */
+function varNames(body: ts.Node, out: string[]): void {
+  const stack: ts.Node[] = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n !== body && (ts.isFunctionLike(n) || ts.isClassLike(n))) continue;
+    if (ts.isVariableDeclarationList(n) && !(n.flags & ts.NodeFlags.BlockScoped)) for (const d of n.declarations) bindingNames(d.name, out);
+    ts.forEachChild(n, (c) => void stack.push(c));
+  }
+}
+
+/** The names a scope-making node declares for the code inside it; null when it makes no scope. */
+function scopeNames(node: ts.Node): string[] | null {
+  const out: string[] = [];
+  if (ts.isFunctionLike(node)) {
+    for (const p of node.parameters) bindingNames(p.name, out);
+    if ((ts.isFunctionExpression(node) || ts.isFunctionDeclaration(node)) && node.name) out.push(node.name.text);
+    const body = (node as ts.FunctionLikeDeclaration).body;
+    if (body) {
+      varNames(body, out);
+      if (ts.isBlock(body)) lexicalNames(body.statements, out);
+    }
+    return out;
+  }
+  if (ts.isClassExpression(node) && node.name) return [node.name.text];
+  if (ts.isBlock(node) && !ts.isFunctionLike(node.parent)) {
+    lexicalNames(node.statements, out);
+    return out;
+  }
+  if (ts.isCaseBlock(node)) {
+    for (const c of node.clauses) lexicalNames(c.statements, out);
+    return out;
+  }
+  if ((ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node)) && node.initializer && ts.isVariableDeclarationList(node.initializer)) {
+    if (node.initializer.flags & ts.NodeFlags.BlockScoped) for (const d of node.initializer.declarations) bindingNames(d.name, out);
+    return out;
+  }
+  if (ts.isCatchClause(node) && node.variableDeclaration) {
+    bindingNames(node.variableDeclaration.name, out);
+    return out;
+  }
+  return null;
+}
+
+/** An identifier that names a property, a member or a type, not a value read from a scope. */
+function isNameOnly(node: ts.Identifier): boolean {
+  const p = node.parent;
+  return (
+    (ts.isPropertyAccessExpression(p) && p.name === node) ||
+    (ts.isPropertyAssignment(p) && p.name === node) ||
+    ((ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p) || ts.isPropertySignature(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p)) && p.name === node) ||
+    ts.isInterfaceDeclaration(p) ||
+    ts.isTypeAliasDeclaration(p)
+  );
 }
 
 /**
  * The names a cell reads from the notebook's global scope: identifiers in value positions that no
- * enclosing function declares. (A parameter called `seed` must not make the sandbox load the
- * library for the `seed` the set-up cell imports.) Approximate in the safe direction: a name
- * it cannot place is counted as used.
+ * enclosing scope declares. (A parameter called `seed` must not make the sandbox load the library
+ * for the `seed` the set-up cell imports.) Approximate in the safe direction: a name it cannot place
+ * is counted as used. One pass over the tree, without recursion: the cost grows with the size of
+ * the cell, not with the square of its nesting (a cell of deeply nested functions is student input).
  */
 export function freeNames(source: string): Set<string> {
   const file = parse(source);
   const names = new Set<string>();
-  const scopes = new Map<ts.Node, Set<string>>();
-  const localIn = (node: ts.Node, name: string): boolean => {
-    for (let p: ts.Node | undefined = node.parent; p; p = p.parent) {
-      if (ts.isFunctionLike(p) || ts.isClassLike(p)) {
-        let set = scopes.get(p);
-        if (!set) scopes.set(p, (set = declaredInside(p)));
-        if (set.has(name)) return true;
-      }
+  const declared = new Map<string, number>(); // name → how many enclosing scopes declare it
+  const change = (xs: string[], by: number) => xs.forEach((x) => declared.set(x, (declared.get(x) ?? 0) + by));
+  // Explicit stack of [node, names it declared] entries; a null node marks "leave the scope".
+  const stack: { node: ts.Node; leave?: string[] }[] = [{ node: file }];
+  while (stack.length) {
+    const { node, leave } = stack.pop()!;
+    if (leave) {
+      change(leave, -1);
+      continue;
     }
-    return false;
-  };
-  const visit = (node: ts.Node) => {
-    if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) return; // types vanish at compile time
+    if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) continue; // types vanish at compile time
     if (ts.isIdentifier(node)) {
-      const p = node.parent;
-      const isName =
-        (ts.isPropertyAccessExpression(p) && p.name === node) ||
-        (ts.isPropertyAssignment(p) && p.name === node) ||
-        ((ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p) || ts.isPropertySignature(p)) && p.name === node) ||
-        ts.isInterfaceDeclaration(p) ||
-        ts.isTypeAliasDeclaration(p);
-      if (!isName && !localIn(node, node.text)) names.add(node.text);
+      if (!isNameOnly(node) && !declared.get(node.text)) names.add(node.text);
+      continue;
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
+    const scope = scopeNames(node);
+    if (scope) {
+      change(scope, 1);
+      stack.push({ node, leave: scope });
+    }
+    const children: ts.Node[] = [];
+    ts.forEachChild(node, (c) => void children.push(c));
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i] });
+  }
   return names;
 }
 
@@ -188,16 +243,23 @@ export function extractModule(nb: RawNotebook, entry: ExerciseEntry): SandboxMod
       unknown.add(cell.gradeId);
       continue;
     }
-    for (const name of freeNames(cell.source)) used.add(name);
-    const { js, error } = compileCell(cell.source);
-    cells.push({ key: `${cell.gradeId}#${cell.index}`, gradeId: cell.gradeId, cellIndex: cell.index, filename: `${entry.notebook} [${cell.gradeId}]`, js, error });
+    // One cell that the compiler cannot take (nested too deeply for its recursion, say) costs only itself.
+    let compiled: { js: string | null; error: string | null };
+    try {
+      for (const name of freeNames(cell.source)) used.add(name);
+      compiled = compileCell(cell.source);
+    } catch (err) {
+      compiled = { js: null, error: `structure the compiler cannot handle (${String((err as Error)?.message ?? err).slice(0, 200)}; nested too deeply?)` };
+    }
+    cells.push({ key: `${cell.gradeId}#${cell.index}`, gradeId: cell.gradeId, cellIndex: cell.index, filename: `${entry.notebook} [${cell.gradeId}]`, ...compiled });
   }
   // Imports from every code cell (the set-up cell usually), keeping those the graded cells use.
   const imports = new Map<string, ImportBinding>();
   for (const src of codeSources(nb)) {
+    if (!src.includes("import")) continue; // parsing every cell of a large notebook costs time; only imports matter here
     let bindings: ImportBinding[] = [];
     try {
-      bindings = importBindings(src);
+      bindings = importBindings(src.slice(0, 100_000));
     } catch {
       /* an unparsable cell: its imports are lost, the graded cells say the rest */
     }

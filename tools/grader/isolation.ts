@@ -16,8 +16,6 @@
  * COURSE_GRADER_REQUIRE_ISOLATION=1 to refuse to grade then.
  */
 import { spawnSync } from "child_process";
-import * as fs from "fs";
-import { NODE_MODULES_DIR } from "./paths";
 
 export interface SandboxLimits {
   /** RLIMIT_DATA in MiB: heap, wasm memory and array buffers together. */
@@ -58,13 +56,8 @@ export function detectIsolation(): Isolation {
   const prlimit = process.platform === "linux" && works("prlimit", ["--core=0", "--", "true"]);
   const unshare = process.platform === "linux" && works("unshare", [...UNSHARE_ARGS, "true"]);
   const setpriv = process.platform === "linux" && works("setpriv", ["--pdeathsig", "KILL", "--", "true"]);
-  let worldReadable = false;
-  try {
-    worldReadable = (fs.statSync(NODE_MODULES_DIR).mode & 0o005) === 0o005;
-  } catch {
-    /* no node_modules: nothing will run anyway */
-  }
-  const dropToNobody = setpriv && process.getuid?.() === 0 && worldReadable && works("setpriv", [...NOBODY, "--", "true"]);
+  // Whether nobody can reach the files the sandbox loads is checked (and mended) by runtime.ts.
+  const dropToNobody = setpriv && process.getuid?.() === 0 && works("setpriv", [...NOBODY, "--", "true"]);
   const permissionFlag = ["--permission", "--experimental-permission"].find((f) => works(process.execPath, [f, "--no-warnings", "-e", "0"])) ?? null;
   const parts = [
     unshare ? "network and PID namespaces" : "NO network/PID namespaces (unshare unavailable)",
@@ -83,16 +76,24 @@ export function fullyIsolated(iso = detectIsolation()): boolean {
   return iso.prlimit && iso.unshare && iso.permissionFlag != null;
 }
 
-/** The command line that starts one sandbox. */
-export function sandboxCommand(main: string, runtimeDir: string, limits: SandboxLimits = DEFAULT_LIMITS, iso = detectIsolation()): { command: string; args: string[] } {
+/** A command run as the sandbox's user (nobody when grading as root), for checks and the sandbox itself. */
+export function asSandboxUser(command: string, args: string[], iso = detectIsolation()): { command: string; args: string[] } {
+  return iso.dropToNobody ? { command: "setpriv", args: [...NOBODY, "--", command, ...args] } : { command, args };
+}
+
+/**
+ * The command line that starts one sandbox: `node main` inside the walls. `readPaths` are the only
+ * files Node's permission model lets it read (the runtime and the packages it loads).
+ */
+export function sandboxCommand(main: string, readPaths: string[], limits: SandboxLimits = DEFAULT_LIMITS, iso = detectIsolation(), node = process.execPath): { command: string; args: string[] } {
   const nodeArgs = [
-    ...(iso.permissionFlag ? [iso.permissionFlag, `--allow-fs-read=${NODE_MODULES_DIR}`, `--allow-fs-read=${runtimeDir}`] : []),
+    ...(iso.permissionFlag ? [iso.permissionFlag, ...readPaths.map((p) => `--allow-fs-read=${p}`)] : []),
     "--disallow-code-generation-from-strings",
     `--max-old-space-size=${limits.heapMb}`,
     "--no-warnings",
     main,
   ];
-  let command = process.execPath;
+  let command = node;
   let args = nodeArgs;
   if (iso.unshare) {
     args = [...UNSHARE_ARGS, command, ...args];

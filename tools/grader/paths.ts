@@ -1,4 +1,5 @@
 /** Where the grader's inputs live, relative to the repository root. */
+import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "../kernel/kernelspec";
 
@@ -14,6 +15,11 @@ export const HIDDEN_SPECS_DIR = path.join(REPO_ROOT, "tests", "autograder", "hid
 /** Scratch space of the grader (gitignored): the sandbox runtime, default output folders. */
 export const GRADER_BUILD_DIR = path.join(REPO_ROOT, "build", "grader");
 export const NODE_MODULES_DIR = path.join(REPO_ROOT, "node_modules");
+
+/** Every spec file here (the hidden ones only on the instructor's side). */
+export function specFilesPresent(): string[] {
+  return [PUBLIC_SPECS_DIR, HIDDEN_SPECS_DIR].flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d).filter((f) => f.endsWith(".grade.ts")).sort().map((f) => path.join(d, f)) : []));
+}
 
 export function publicSpecFile(exercise: string): string {
   return path.join(PUBLIC_SPECS_DIR, `${exercise}.grade.ts`);

@@ -1,50 +1,62 @@
 /**
  * The grader's outputs: grades.csv, one feedback page per student, a summary, and results.json.
  *
- * Everything a student's code or notebook could have shaped (messages, ids, titles) is escaped:
- * HTML-escaped in the feedback pages, and in the CSV quoted and defused against spreadsheet
- * formulas (a cell starting with = + - @ is prefixed with ').
+ * Everything a student's code, notebook or file names could have shaped (messages, ids, titles,
+ * entry names) is treated as text: control characters made visible (text.ts), HTML-escaped in the
+ * feedback pages, and in the CSV quoted and defused against spreadsheet formulas (a cell starting
+ * with = + - @ is prefixed with '). Feedback pages show a hidden test's title and points only.
  */
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import type { SubmissionResult } from "./grade";
 import type { Registry } from "./registry";
+import { formatPoints, SubmissionResult } from "./result";
+import { printable, printableLine } from "./text";
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
+/** Student-shaped text for a page: control characters made visible, then escaped. */
+const html = (s: unknown, max = 4000) => escapeHtml(printable(s, max));
+const htmlLine = (s: unknown, max = 200) => escapeHtml(printableLine(s, max));
+
 export function csvField(value: string | number | null | undefined): string {
   if (value == null) return "";
   if (typeof value === "number") return String(Math.round(value * 1000) / 1000);
-  let s = value;
+  let s = printableLine(value, 2000);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function statusOf(r: SubmissionResult): string {
-  if (r.graderErrors.length) return "grader error";
-  if (r.problems.some((p) => p.startsWith("no manifest") || p.startsWith("unreadable archive"))) return "invalid";
-  return "graded";
 }
 
 export function gradesCsv(results: SubmissionResult[], registry: Registry): string {
   const exercises = registry.exercises.filter((e) => results.some((r) => r.items.some((i) => i.exercise === e.name)));
   const ids = exercises.flatMap((e) => e.graded.map((g) => g.gradeId)).filter((id) => results.some((r) => r.items.some((i) => i.gradeId === id)));
-  const header = ["student", "submitted_at", "total", "max", "percent", ...exercises.map((e) => e.name), ...ids, "status", "notes"];
+  const header = ["student", "submitted_at", "total", "max", "percent", ...exercises.map((e) => e.name), ...ids, "status", "flags", "superseded", "source", "notes"];
   const rows = results.map((r) => {
-    const perExercise = exercises.map((e) => r.items.filter((i) => i.exercise === e.name).reduce((s, i) => s + i.points, 0));
-    const perItem = ids.map((id) => r.items.find((i) => i.gradeId === id)?.points ?? 0);
+    // A grade that the grader could not finish is left blank: a zero would look like a grade.
+    const final = r.status !== "grader-error" && r.total != null;
+    const perExercise = exercises.map((e) => (final ? r.items.filter((i) => i.exercise === e.name).reduce((s, i) => s + (i.points ?? 0), 0) : null));
+    const perItem = ids.map((id) => (final ? (r.items.find((i) => i.gradeId === id)?.points ?? 0) : null));
+    const flags = r.flags.map((f) => `${f.kind}: ${f.message}`).join("; ");
+    const others = r.others.map((o) => `${path.basename(o.source)} (${o.submittedAt ?? "no time"}${o.claimedStudent && o.claimedStudent !== r.student ? `, claims ${o.claimedStudent}` : ""})`).join("; ");
     const notes = [...r.graderErrors.map((e) => `grader: ${e}`), ...r.problems].join("; ").slice(0, 500);
-    return [r.student, r.submittedAt ?? "", r.total, r.max, r.max ? (100 * r.total) / r.max : 0, ...perExercise, ...perItem, statusOf(r), notes];
+    const status = r.status === "grader-error" ? "grader error: grade again" : r.status;
+    return [r.student, r.submittedAt ?? "", final ? r.total : null, r.max, final && r.max ? (100 * r.total!) / r.max : null, ...perExercise, ...perItem, status, flags, others, r.source, notes];
   });
-  return [header, ...rows].map((row) => row.map((v) => csvField(v as string | number)).join(",")).join("\n") + "\n";
+  return [header, ...rows].map((row) => row.map((v) => csvField(v as string | number | null)).join(",")).join("\n") + "\n";
 }
 
-export function feedbackHtml(r: SubmissionResult, registry: Registry): string {
-  const e = escapeHtml;
+export interface FeedbackOptions {
+  /** Notes from the caller (a course service's lateness, say), shown first. */
+  notes?: string[];
+}
+
+/** The student's page: what passed and failed; a hidden test shows only its title and points. */
+export function feedbackHtml(r: SubmissionResult, registry: Registry, options: FeedbackOptions = {}): string {
   const parts: string[] = [];
-  parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Feedback: ${e(r.student)}</title>
+  const who = htmlLine(r.student, 128);
+  parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Feedback: ${who}</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <style>
 body{font:15px/1.45 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -53,23 +65,35 @@ td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-
 .ok{color:#17692c}.ko{color:#b3261e}.pts{white-space:nowrap;text-align:right}.msg{white-space:pre-wrap;font:13px/1.35 ui-monospace,monospace;color:#5b1a14}
 .item td{background:#f5f5f7;font-weight:600}.note{background:#fff6d6;padding:.5rem .8rem;border-radius:4px}
 </style></head><body>`);
-  parts.push(`<h1>Feedback for ${e(r.student)}</h1>`);
-  parts.push(`<p><strong>${r.total} / ${r.max} points</strong>${r.submittedAt ? ` · submitted ${e(r.submittedAt)}` : ""}</p>`);
-  if (r.problems.length || r.graderErrors.length) {
-    parts.push(`<div class="note"><p>Notes on this submission:</p><ul>${[...r.problems, ...r.graderErrors.map((g) => `grading problem (not your code): ${g}`)].map((p) => `<li>${e(p)}</li>`).join("")}</ul></div>`);
+  parts.push(`<h1>${r.scope === "public" ? "Public tests" : "Feedback"} for ${who}</h1>`);
+  const when = r.submittedAt ? ` · submitted ${htmlLine(r.submittedAt, 40)}` : "";
+  if (r.scope === "public") {
+    const passed = r.tests.filter((t) => t.passed).length;
+    parts.push(`<p><strong>${passed} of ${r.tests.length} public tests pass</strong>${r.total != null ? ` (${formatPoints(r.total)} of the ${formatPoints(r.possible)} points they carry)` : ""}; the grade also runs hidden tests, ${formatPoints(r.max)} points in all${when}</p>`);
+  } else if (r.status === "grader-error") {
+    parts.push(`<p><strong>Not graded yet</strong>: the grader had a problem that is not caused by your code; your work will be graded again${when}</p>`);
+  } else {
+    parts.push(`<p><strong>${formatPoints(r.total)} / ${formatPoints(r.max)} points</strong>${when}</p>`);
   }
+  const notes = [...(options.notes ?? []), ...r.problems];
+  if (r.others.length) notes.push(`${r.others.length} other submission(s) of yours do not count (the latest does)`);
+  if (r.graderErrors.length) notes.push(`grading problem (not your code) in ${r.graderErrors.length} place(s): your instructor will grade it again`);
+  if (notes.length) parts.push(`<div class="note"><p>Notes on this submission:</p><ul>${notes.map((p) => `<li>${html(p, 1000)}</li>`).join("")}</ul></div>`);
   for (const ex of registry.exercises) {
     const items = r.items.filter((i) => i.exercise === ex.name);
     if (!items.length) continue;
-    const got = items.reduce((s, i) => s + i.points, 0);
+    const got = items.reduce((s, i) => s + (i.points ?? 0), 0);
     const max = items.reduce((s, i) => s + i.max, 0);
-    parts.push(`<h2>${e(ex.title)} <span class="pts">${got} / ${max}</span></h2><table>`);
+    const known = items.every((i) => i.points != null);
+    parts.push(`<h2>${html(ex.title, 200)} <span class="pts">${known && r.scope === "all" ? `${formatPoints(got)} / ` : ""}${formatPoints(max)}${r.scope === "public" ? " pts" : ""}</span></h2><table>`);
     for (const item of items) {
-      parts.push(`<tr class="item"><td colspan="2">${e(item.title)} <code>${e(item.gradeId)}</code></td><td class="pts">${item.points} / ${item.max}</td></tr>`);
+      const score = r.scope === "all" ? `${formatPoints(item.points)} / ${formatPoints(item.max)}` : `${item.testsPassed}/${item.testsRun} pass · worth ${formatPoints(item.max)}`;
+      parts.push(`<tr class="item"><td colspan="2">${html(item.title, 200)} <code>${htmlLine(item.gradeId, 64)}</code></td><td class="pts">${score}</td></tr>`);
       for (const t of r.tests.filter((x) => x.gradeId === item.gradeId)) {
         const mark = t.passed ? `<span class="ok">✓</span>` : `<span class="ko">✗</span>`;
-        const detail = t.passed ? "" : t.visibility === "hidden" ? `<div class="msg">a hidden test: details are not shown</div>` : t.message ? `<div class="msg">${e(t.message)}</div>` : "";
-        parts.push(`<tr><td>${mark}</td><td>${e(t.title)}${t.visibility === "hidden" ? " <small>(hidden)</small>" : ""}${detail}</td><td class="pts">${t.passed ? t.points : 0} / ${t.points}</td></tr>`);
+        const detail = t.passed ? "" : t.visibility === "hidden" ? `<div class="msg">a hidden test: details are not shown</div>` : t.failure === "grader" ? `<div class="msg">not graded (a problem of the grader, not your code)</div>` : t.message ? `<div class="msg">${html(t.message)}</div>` : "";
+        const pts = t.points == null ? "" : `${formatPoints(t.passed ? t.points : 0)} / ${formatPoints(t.points)}`;
+        parts.push(`<tr><td>${mark}</td><td>${html(t.title, 300)}${t.visibility === "hidden" ? " <small>(hidden)</small>" : ""}${detail}</td><td class="pts">${pts}</td></tr>`);
       }
     }
     parts.push(`</table>`);
@@ -88,58 +112,90 @@ export interface RunInfo {
   jobs: number;
   isolation: string;
   cpuSeconds?: number;
+  /** Where identities came from, for the summary ("file names", "the archives' own claims"). */
+  identity?: string;
 }
 
 export function summaryMarkdown(results: SubmissionResult[], registry: Registry, run: RunInfo): string {
-  const totals = results.map((r) => r.total);
+  const graded = results.filter((r) => r.status !== "grader-error" && r.total != null);
+  const totals = graded.map((r) => r.total!);
   const max = results[0]?.max ?? 0;
+  const line = (s: unknown) => printableLine(s, 400);
   const lines = [
     `# Autograde summary`,
     ``,
-    `- submissions: ${results.length}; graded: ${results.filter((r) => statusOf(r) === "graded").length}; with grader errors: ${results.filter((r) => r.graderErrors.length).length}`,
-    `- total out of ${max}: mean ${(totals.reduce((a, b) => a + b, 0) / (totals.length || 1)).toFixed(2)}, median ${median(totals)}, min ${Math.min(...totals, Infinity) === Infinity ? 0 : Math.min(...totals)}, max ${Math.max(...totals, 0)}`,
+    `- submissions graded: ${results.length}; valid: ${results.filter((r) => r.status === "graded").length}; with grader errors (grade again): ${results.filter((r) => r.status === "grader-error").length}; superseded: ${results.reduce((s, r) => s + r.others.length, 0)}`,
+    `- total out of ${formatPoints(max)}: mean ${(totals.reduce((a, b) => a + b, 0) / (totals.length || 1)).toFixed(2)}, median ${formatPoints(median(totals))}, min ${formatPoints(totals.length ? Math.min(...totals) : 0)}, max ${formatPoints(totals.length ? Math.max(...totals) : 0)}`,
     `- time: ${(run.wallMs / 1000).toFixed(1)} s wall for ${results.length} submission(s), ${run.jobs} at a time; per submission ${(median(results.map((r) => r.durationMs)) / 1000).toFixed(1)} s (median)${run.cpuSeconds != null ? `; ${run.cpuSeconds.toFixed(1)} CPU-s in child processes` : ""}`,
     `- isolation: ${run.isolation}`,
+    ...(run.identity ? [`- identities: ${run.identity}; times: as each archive claims (flagged when implausible)`] : []),
     ``,
     `| graded cell | max | mean | full marks |`,
     `|---|---:|---:|---:|`,
   ];
   for (const ex of registry.exercises) {
     for (const g of ex.graded) {
-      const items = results.map((r) => r.items.find((i) => i.gradeId === g.gradeId)).filter((i): i is NonNullable<typeof i> => !!i);
+      const items = graded.map((r) => r.items.find((i) => i.gradeId === g.gradeId)).filter((i): i is NonNullable<typeof i> => !!i);
       if (!items.length) continue;
-      const mean = items.reduce((s, i) => s + i.points, 0) / items.length;
-      lines.push(`| ${g.gradeId} (${ex.name}) | ${items[0].max} | ${mean.toFixed(2)} | ${items.filter((i) => i.points === i.max).length}/${items.length} |`);
+      const mean = items.reduce((s, i) => s + (i.points ?? 0), 0) / items.length;
+      lines.push(`| ${g.gradeId} (${ex.name}) | ${formatPoints(items[0].max)} | ${mean.toFixed(2)} | ${items.filter((i) => i.points === i.max).length}/${items.length} |`);
     }
   }
-  const flagged = results.filter((r) => r.problems.length || r.graderErrors.length);
+  const flagged = results.filter((r) => r.flags.length || r.others.length);
   if (flagged.length) {
+    lines.push(``, `## Identity and time: check these`, ``);
+    for (const r of flagged) {
+      lines.push(`- ${line(r.student)} (${line(path.basename(r.source))}): ${line(r.flags.map((f) => f.message).join("; "))}`);
+      for (const o of r.others) lines.push(`  - not counted: ${line(path.basename(o.source))}, ${line(o.submittedAt ?? "no time")}${o.claimedStudent ? `, archive claims ${line(o.claimedStudent)}` : ""}: ${line(o.why)}`);
+    }
+  }
+  const noted = results.filter((r) => r.problems.length || r.graderErrors.length);
+  if (noted.length) {
     lines.push(``, `## Submissions with notes`, ``);
-    for (const r of flagged) lines.push(`- ${r.student}: ${[...r.graderErrors.map((g) => `GRADER: ${g}`), ...r.problems].join("; ").replace(/\n/g, " ").slice(0, 400)}`);
+    for (const r of noted) lines.push(`- ${line(r.student)}: ${line([...r.graderErrors.map((g) => `GRADER: ${g}`), ...r.problems].join("; "))}`);
   }
   return lines.join("\n") + "\n";
 }
 
-/** Writes grades.csv, feedback/<student>.html, summary.md and results.json into `outDir`. */
-export function writeReports(outDir: string, results: SubmissionResult[], registry: Registry, run: RunInfo): { csv: string; summary: string; feedbackDir: string } {
+/**
+ * A file name for a student's page: the id's safe characters, at most 80 of them, and a short hash
+ * of the whole id when anything was changed or cut (ids from file names can be long or odd).
+ */
+export function feedbackFileName(student: string): string {
+  const safe = student.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_").slice(0, 80) || "unknown";
+  return safe === student ? `${safe}.html` : `${safe}-${crypto.createHash("sha256").update(student).digest("hex").slice(0, 8)}.html`;
+}
+
+function writeAtomic(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`);
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+/**
+ * Writes grades.csv, feedback/<student>.html, summary.md and results.json into `outDir`. One page
+ * that cannot be written is reported and the others are still written.
+ */
+export function writeReports(outDir: string, results: SubmissionResult[], registry: Registry, run: RunInfo): { csv: string; summary: string; feedbackDir: string; failed: string[] } {
   const feedbackDir = path.join(outDir, "feedback");
   fs.mkdirSync(feedbackDir, { recursive: true });
-  const write = (file: string, text: string) => {
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
-  };
   const csv = path.join(outDir, "grades.csv");
-  write(csv, gradesCsv(results, registry));
-  const used = new Set<string>();
-  for (const r of results) {
-    let name = r.student.replace(/[^A-Za-z0-9._-]/g, "_") || "unknown";
-    while (used.has(name)) name += "_";
-    used.add(name);
-    write(path.join(feedbackDir, `${name}.html`), feedbackHtml(r, registry));
-  }
+  writeAtomic(csv, gradesCsv(results, registry));
+  // results.json one result at a time, so that no single string holds them all.
+  writeAtomic(path.join(outDir, "results.json"), `{"run": ${JSON.stringify(run)},\n "results": [\n${results.map((r) => JSON.stringify(r)).join(",\n")}\n]}\n`);
   const summary = path.join(outDir, "summary.md");
-  write(summary, summaryMarkdown(results, registry, run));
-  write(path.join(outDir, "results.json"), JSON.stringify({ run, results }, null, 1) + "\n");
-  return { csv, summary, feedbackDir };
+  writeAtomic(summary, summaryMarkdown(results, registry, run));
+  const used = new Set<string>();
+  const failed: string[] = [];
+  for (const r of results) {
+    let name = feedbackFileName(r.student);
+    for (let k = 2; used.has(name); k++) name = name.replace(/(-\d+)?\.html$/, `-${k}.html`);
+    used.add(name);
+    try {
+      writeAtomic(path.join(feedbackDir, name), feedbackHtml(r, registry));
+    } catch (err) {
+      failed.push(`${printableLine(r.student, 80)}: ${(err as Error).message}`);
+    }
+  }
+  return { csv, summary, feedbackDir, failed };
 }

@@ -1,27 +1,43 @@
 /**
  * The sandbox runtime: the sandbox harness and the course library compiled to plain JavaScript
- * under build/grader/runtime/<hash>/.
+ * under build/grader/runtime/<key>/.
  *
- * The sandbox may read only this folder and node_modules, and it cannot run tsx (esbuild needs a
- * worker and a cache folder, both denied), so the trusted side compiles once with the TypeScript
- * API; the hash of the sources names the folder, so a changed lib gives a fresh runtime.
+ * The sandbox may read only this folder and the packages it loads, and it cannot run tsx (esbuild
+ * needs a worker and a cache folder, both denied), so the trusted side compiles once with the
+ * TypeScript API. The key hashes the checkout's real path and the sources: a changed library gives
+ * a fresh runtime, and a copied or moved checkout never uses (or cleans up) another checkout's.
+ *
+ * Grading as root, the sandbox runs as `nobody`, which must be able to reach every file it loads
+ * through every folder above it. A checkout under a home folder of mode 700 (/root/…) is out of its
+ * reach: then the runtime and the packages it loads are staged (stage.ts) where it can read them,
+ * or grading is refused with a message that says what to do. It never grades with a sandbox that
+ * cannot load its own code.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
-import { GRADER_BUILD_DIR, REPO_ROOT } from "./paths";
-
-const SOURCES: { from: string; to: string }[] = [
-  { from: path.join(REPO_ROOT, "tools", "grader", "sandbox"), to: "sandbox" },
-  { from: path.join(REPO_ROOT, "lib"), to: "lib" },
-];
+import { detectIsolation } from "./isolation";
+import { GRADER_BUILD_DIR, NODE_MODULES_DIR, REPO_ROOT } from "./paths";
+import { dropStale, sandboxCanRead, stageRuntime } from "./stage";
 
 export interface Runtime {
+  /** The compiled runtime: sandbox/ and lib/. */
   dir: string;
   /** The sandbox entry point. */
   main: string;
+  /** Everything the sandbox may read: the runtime and the packages it loads. */
+  readPaths: string[];
+  /** The Node.js binary the sandbox runs. */
+  node: string;
+  /** Where the runtime was staged because the checkout is out of the sandbox user's reach, or null. */
+  staged: string | null;
 }
+
+const SOURCES = (root: string) => [
+  { from: path.join(root, "tools", "grader", "sandbox"), to: "sandbox" },
+  { from: path.join(root, "lib"), to: "lib" },
+];
 
 function listFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -34,19 +50,23 @@ function listFiles(dir: string): string[] {
   return out;
 }
 
-/** Compiles (or reuses) the runtime and returns where it is. */
-export function prepareRuntime(buildDir = GRADER_BUILD_DIR): Runtime {
-  const files = SOURCES.flatMap((s) => listFiles(s.from).map((f) => ({ file: f, rel: path.join(s.to, path.relative(s.from, f)) })));
-  const hash = crypto.createHash("sha256").update(ts.version);
+/** Compiles (or reuses) the runtime in this checkout's build folder. */
+export function compileRuntime(buildDir = GRADER_BUILD_DIR, root = REPO_ROOT): { dir: string; main: string; key: string } {
+  const files = SOURCES(root).flatMap((s) => listFiles(s.from).map((f) => ({ file: f, rel: path.join(s.to, path.relative(s.from, f)) })));
+  const hash = crypto.createHash("sha256").update(ts.version).update("\0").update(fs.realpathSync(root)).update("\0");
   const contents = files.map(({ file, rel }) => {
     const text = fs.readFileSync(file, "utf8");
     hash.update(rel).update("\0").update(text).update("\0");
     return { rel, text };
   });
-  const dir = path.join(buildDir, "runtime", hash.digest("hex").slice(0, 16));
+  const key = hash.digest("hex").slice(0, 16);
+  const dir = path.join(buildDir, "runtime", key);
   const main = path.join(dir, "sandbox", "main.js");
-  if (fs.existsSync(main)) return { dir, main };
-
+  if (fs.existsSync(main)) {
+    const now = new Date();
+    fs.utimesSync(dir, now, now); // in use: not stale
+    return { dir, main, key };
+  }
   const tmp = `${dir}.${process.pid}.${Date.now()}.tmp`;
   for (const { rel, text } of contents) {
     const target = path.join(tmp, rel.replace(/\.ts$/, ".js"));
@@ -62,15 +82,7 @@ export function prepareRuntime(buildDir = GRADER_BUILD_DIR): Runtime {
     fs.writeFileSync(target, out.outputText);
   }
   fs.mkdirSync(path.dirname(dir), { recursive: true });
-  // Runtimes of older library versions: drop those untouched for a day (none is in use then).
-  for (const old of fs.readdirSync(path.dirname(dir))) {
-    const full = path.join(path.dirname(dir), old);
-    try {
-      if (full !== tmp && Date.now() - fs.statSync(full).mtimeMs > 86_400_000) fs.rmSync(full, { recursive: true, force: true });
-    } catch {
-      /* another grader removed it */
-    }
-  }
+  dropStale(path.dirname(dir), tmp);
   try {
     fs.renameSync(tmp, dir);
   } catch (err) {
@@ -78,5 +90,16 @@ export function prepareRuntime(buildDir = GRADER_BUILD_DIR): Runtime {
     fs.rmSync(tmp, { recursive: true, force: true });
     if (!fs.existsSync(main)) throw err;
   }
-  return { dir, main };
+  return { dir, main, key };
+}
+
+/** The runtime the sandbox will run: in place when its user can read it, staged otherwise. */
+export function prepareRuntime(buildDir = GRADER_BUILD_DIR, root = REPO_ROOT): Runtime {
+  const { dir, main, key } = compileRuntime(buildDir, root);
+  const nodeModules = root === REPO_ROOT ? NODE_MODULES_DIR : path.join(root, "node_modules");
+  const inPlace: Runtime = { dir, main, readPaths: [dir, nodeModules], node: process.execPath, staged: null };
+  // COURSE_GRADER_FORCE_STAGE=1 stages even when it is not needed (the specs use it to test staging as any user).
+  const force = process.env.COURSE_GRADER_FORCE_STAGE === "1";
+  if (!force && (!detectIsolation().dropToNobody || sandboxCanRead(inPlace).ok)) return inPlace;
+  return stageRuntime(inPlace, key, root);
 }

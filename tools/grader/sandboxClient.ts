@@ -1,30 +1,50 @@
 /**
- * The runner's handle on one submission's sandbox: starts it, loads the graded cells, calls
- * functions, and turns every way student code can fail into a clear message for that test only.
+ * The runner's handle on one submission's sandboxes: starts them, loads the graded cells, calls
+ * functions, and turns every way student code can fail into a clear message for the test it
+ * belongs to, and only that test.
  *
- *   timeout        the call is killed with its sandbox; the function is not called again
- *   crash / exit   (process.exit, out of memory, CPU cap) the same; the next call starts a fresh sandbox
- *   load failure   a cell that hangs or ends the sandbox while loading is skipped from then on
- *   protocol abuse an unreadable or oversized response ends the sandbox; only that call fails
+ * Whom to charge when a sandbox ends or hangs:
+ *   - a call that times out in the sandbox (its code was running): that function; the sandbox
+ *     exits, and the next request goes to a fresh one;
+ *   - a callback graded code scheduled (setTimeout…) that runs past its limit or is running when
+ *     the sandbox dies: the cell or the function that scheduled it, never the request in flight;
+ *   - a sandbox that ends during a call: that function only when the call was the first student
+ *     call in a fresh sandbox; otherwise the call is tried once more in a fresh sandbox (a
+ *     neighbour's leftovers may have been at fault), and charged only if it fails there too;
+ *   - a cell that ends the sandbox while loading: charged when it does so as the first cell loaded
+ *     in a fresh sandbox (the second time, it is loaded first);
+ *   - a sandbox that cannot start, or dies setting up a notebook before any student code ran in
+ *     it: the grader (GraderError: grade again); after student code ran: the student.
+ * A charged function is not called again; a charged cell is not loaded again.
  *
- * Responses are untrusted data: only a well-formed response to the request in flight is accepted.
+ * Public tests run before hidden ones (runner.ts), and a sandbox that served a hidden test never
+ * serves a public one (`setVisibility`): a function that keeps what it is called with cannot carry
+ * a hidden test's inputs into a public test's message.
+ * The submission's code has a time budget for all its loads and calls together; once spent, the
+ * remaining calls fail at once, charged to the submission, with the slowest calls named.
  */
-import { ChildProcess, spawn } from "child_process";
 import type { CompiledCell, SandboxModule } from "./extract";
-import { DEFAULT_LIMITS, detectIsolation, sandboxCommand, SandboxLimits } from "./isolation";
+import { DEFAULT_LIMITS, SandboxLimits } from "./isolation";
+import type { Visibility } from "./result";
 import type { Runtime } from "./runtime";
-import type { CallRequest, ContextRequest, ErrorInfo, LoadRequest, Request, Response } from "./sandbox/protocol";
-import { MAX_LOG_BYTES, MAX_RESPONSE_BYTES } from "./sandbox/protocol";
+import type { CallRequest, ContextRequest, ErrorInfo, LoadRequest, Response } from "./sandbox/protocol";
+import { MAX_LOG_BYTES } from "./sandbox/protocol";
+import { GraderError, SandboxEnded, SandboxProcess } from "./sandboxProcess";
+import { printableLine } from "./text";
+
+export { GraderError };
 
 export interface SessionOptions {
   runtime: Runtime;
   limits?: SandboxLimits;
   /** Per call; the specs may ask for more. */
   callTimeoutMs?: number;
-  /** Per graded cell while loading. */
+  /** Per graded cell while loading, and per scheduled callback. */
   loadTimeoutMs?: number;
   startTimeoutMs?: number;
-  /** Sandbox starts allowed for one submission (crashes and timeouts each cost one). */
+  /** Wall-clock time for all loads and calls of the submission together. */
+  budgetMs?: number;
+  /** Sandbox starts allowed for one submission. */
   maxStarts?: number;
   backend?: "cpu" | "wasm";
   /** Why a notebook is not in `modules` (did not parse, not submitted): named in the messages. */
@@ -36,36 +56,6 @@ export class StudentCodeError extends Error {
   constructor(message: string, readonly kind: string) {
     super(message);
     this.name = "StudentCodeError";
-  }
-}
-
-/** A failure of the grader itself (the sandbox would not start): reported as such. */
-export class GraderError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "GraderError";
-  }
-}
-
-/** One sandbox process and what the runner did to it. */
-interface Incarnation {
-  proc: ChildProcess;
-  killedByUs: boolean;
-  timedOut: boolean;
-}
-
-interface Pending {
-  id: number;
-  /** The process the request went to: only its exit may fail the request. */
-  owner: Incarnation;
-  resolve: (r: Response) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
-class SandboxEnded extends Error {
-  constructor(readonly description: string, readonly timedOut: boolean) {
-    super(description);
   }
 }
 
@@ -87,19 +77,22 @@ export interface CallResult {
   leakedTensors?: number;
 }
 
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
 export class SandboxSession {
   readonly starts: { at: number; reason: string }[] = [];
-  private current: Incarnation | null = null;
-  private ready: Promise<void> | null = null;
-  private pending: Pending | null = null;
-  private nextId = 1;
-  private loaded = new Set<string>();
+  private current: SandboxProcess | null = null;
+  private visibility: Visibility = "public";
   private cellStatus = new Map<string, CellStatus>();
+  /** Cells during whose load a sandbox ended once: loaded first next time, charged if it happens again. */
+  private suspects = new Set<string>();
   private importErrors = new Map<string, string[]>();
   private poisoned = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
   private stderrTail = "";
   private stdoutTail = "";
+  private deadline: number | null = null;
+  private slowest: { fn: string; ms: number }[] = [];
   private readonly opts: Required<SessionOptions>;
 
   constructor(private readonly modules: Map<string, SandboxModule>, options: SessionOptions) {
@@ -109,7 +102,8 @@ export class SandboxSession {
       callTimeoutMs: 10_000 * scale,
       loadTimeoutMs: 5_000 * scale,
       startTimeoutMs: 60_000 * scale,
-      maxStarts: 8,
+      budgetMs: 120_000 * scale,
+      maxStarts: 12,
       backend: "cpu",
       absent: {},
       // An option given as undefined keeps its default.
@@ -117,31 +111,24 @@ export class SandboxSession {
     } as Required<SessionOptions>;
   }
 
+  /** The visibility of the test now running: a public test's calls never go to a sandbox that served a hidden one. */
+  setVisibility(v: Visibility): void {
+    this.visibility = v;
+  }
+
   /** Calls `fn` of a notebook with encoded arguments; throws StudentCodeError with a helpful message. */
   call(module: string, fn: string, args: unknown[], options: CallOptions = {}): Promise<CallResult> {
-    const run = this.queue.then(() => this.callNow(module, fn, args, options));
+    const visibility = this.visibility;
+    const run = this.queue.then(() => this.callNow(module, fn, args, options, visibility));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  /** Ends the sandbox: stdin closed (it exits by itself, so its CPU time is accounted), killed after 2 s. */
+  /** Ends the sandbox gracefully. */
   async close(): Promise<void> {
     const me = this.current;
-    if (!me) return;
     this.current = null;
-    this.ready = null;
-    if (me.proc.exitCode !== null || me.proc.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        this.kill(me);
-        resolve();
-      }, 2_000);
-      me.proc.once("exit", () => {
-        clearTimeout(t);
-        resolve();
-      });
-      me.proc.stdin!.end();
-    });
+    await me?.close();
   }
 
   /** Diagnostics for the instructor (never shown for hidden tests). */
@@ -149,38 +136,85 @@ export class SandboxSession {
     return { stdout: this.stdoutTail, stderr: this.stderrTail };
   }
 
-  private async callNow(module: string, fn: string, args: unknown[], options: CallOptions): Promise<CallResult> {
+  private async callNow(module: string, fn: string, args: unknown[], options: CallOptions, visibility: Visibility): Promise<CallResult> {
     const mod = this.modules.get(module);
     if (!mod) throw new StudentCodeError(this.opts.absent[module] ?? `the submission has no ${module} notebook`, "missing");
     const key = `${module}.${fn}`;
-    const poison = this.poisoned.get(key);
-    if (poison) throw new StudentCodeError(`${poison} (so it is not called again)`, "skipped");
-    await this.ensureLoaded(mod);
-    if (!this.current) await this.ensureLoaded(mod); // it died between calls: start afresh, do not blame this call
-    const timeoutMs = options.timeoutMs ?? this.opts.callTimeoutMs;
-    const req: CallRequest = { id: 0, op: "call", module, fn, args, observe: options.observe, gradWrt: options.gradWrt, timeoutMs };
-    let res: Response;
-    try {
-      res = await this.request(req, timeoutMs + 2_000);
-    } catch (err) {
-      if (err instanceof SandboxEnded) {
-        const msg = err.timedOut
-          ? `${fn} did not finish within ${(timeoutMs / 1000).toFixed(0)} s (an infinite loop?)`
-          : `the sandbox process ended while ${fn} was running: ${err.description}`;
+    this.deadline ??= Date.now() + this.opts.budgetMs;
+    for (let attempt = 1; ; attempt++) {
+      const poison = this.poisoned.get(key);
+      if (poison) throw new StudentCodeError(`${poison} (so it is not called again)`, "skipped");
+      const sandbox = await this.ensureLoaded(mod, visibility, fn);
+      const clean = sandbox.calls === 0 && sandbox.contexts.size === 1;
+      const { timeoutMs, cut } = this.timeLeft(options.timeoutMs ?? this.opts.callTimeoutMs, fn);
+      const req: CallRequest = { id: 0, op: "call", module, fn, args, observe: options.observe, gradWrt: options.gradWrt, timeoutMs };
+      const started = Date.now();
+      let res: Response;
+      try {
+        res = await sandbox.request(req, timeoutMs + 2_000);
+      } catch (err) {
+        if (!(err instanceof SandboxEnded)) throw err;
+        this.spent(fn, started);
+        // A callback someone scheduled was at fault: charge its owner (maybe this very function) and try again.
+        if (err.culprit && this.charge(err.culprit, err.culpritWhy ?? "ended the sandbox")) continue;
+        if (cut && err.timedOut) throw this.budgetError(fn);
+        if (!clean && attempt === 1) continue; // maybe a neighbour's leftovers: once more, in a fresh sandbox
+        const msg = err.timedOut ? `${fn} did not finish within ${seconds(timeoutMs)} (an infinite loop?)` : `the sandbox process ended while ${fn} was running: ${err.description}`;
         this.poisoned.set(key, err.timedOut ? `an earlier call to ${fn} timed out` : `an earlier call to ${fn} ended the sandbox`);
         throw new StudentCodeError(msg, err.timedOut ? "timeout" : "crash");
       }
-      throw err;
+      this.spent(fn, started);
+      if (!res.ok && res.exiting) await this.retire(sandbox); // it exits now: the next request must go to a fresh sandbox
+      if (res.ok) return { value: res.value, args: res.args, leakedTensors: res.leakedTensors };
+      const e = res.error;
+      if (e.kind === "timeout") {
+        if (cut) throw this.budgetError(fn);
+        this.poisoned.set(key, `an earlier call to ${fn} timed out`);
+        throw new StudentCodeError(`${fn} did not finish within ${seconds(timeoutMs)} (an infinite loop?)`, "timeout");
+      }
+      if (e.kind === "missing") throw new StudentCodeError(this.missingMessage(mod, fn, e), "missing");
+      if (e.kind === "not-a-function") throw new StudentCodeError(`${e.message}`, "missing");
+      throw new StudentCodeError(`${fn} threw ${e.name}: ${e.message}${e.where ? `\n    ${e.where.split("\n").join("\n    ")}` : ""}`, "threw");
     }
-    if (res.ok) return { value: res.value, args: res.args, leakedTensors: res.leakedTensors };
-    const e = res.error;
-    if (e.kind === "timeout") {
-      this.poisoned.set(key, `an earlier call to ${fn} timed out`);
-      throw new StudentCodeError(`${fn} did not finish within ${(timeoutMs / 1000).toFixed(0)} s (an infinite loop?)`, "timeout");
+  }
+
+  /** The call's time limit within what is left of the submission's budget. */
+  private timeLeft(limit: number, fn: string): { timeoutMs: number; cut: boolean } {
+    const left = (this.deadline ?? Infinity) - Date.now();
+    if (left <= 0) throw this.budgetError(fn);
+    return left < limit ? { timeoutMs: Math.max(1, left), cut: true } : { timeoutMs: limit, cut: false };
+  }
+
+  private spent(fn: string, started: number): void {
+    this.slowest.push({ fn, ms: Date.now() - started });
+    this.slowest.sort((a, b) => b.ms - a.ms).splice(3);
+  }
+
+  private budgetError(fn: string): StudentCodeError {
+    const slow = this.slowest.map((s) => `${s.fn} ${seconds(s.ms)}`).join(", ");
+    return new StudentCodeError(`${fn} was not run to the end: the submission's code used up its ${seconds(this.opts.budgetMs)} in all${slow ? ` (slowest calls: ${slow})` : ""}`, "budget");
+  }
+
+  /**
+   * Charges the owner of a callback ("cell:<key>" or "call:<module>.<fn>") that crashed or hung a sandbox.
+   * Returns false when the owner is unknown (an owner is named by the sandbox: untrusted).
+   */
+  private charge(owner: string, why: string): boolean {
+    const colon = owner.indexOf(":");
+    const [kind, name] = [owner.slice(0, colon), owner.slice(colon + 1)];
+    if (kind === "call" && /^[A-Za-z0-9_.-]+\.[A-Za-z_$][\w$]*$/.test(name)) {
+      const fn = name.slice(name.lastIndexOf(".") + 1);
+      if (!this.poisoned.has(name)) this.poisoned.set(name, `a callback that ${fn} scheduled ${why}`);
+      return true;
     }
-    if (e.kind === "missing") throw new StudentCodeError(this.missingMessage(mod, fn, e), "missing");
-    if (e.kind === "not-a-function") throw new StudentCodeError(`${e.message}`, "missing");
-    throw new StudentCodeError(`${fn} threw ${e.name}: ${e.message}${e.where ? `\n    ${e.where.split("\n").join("\n    ")}` : ""}`, "threw");
+    for (const m of kind === "cell" ? this.modules.values() : []) {
+      const cell = m.cells.find((c) => c.key === name);
+      if (cell) {
+        this.recordCell(cell, { ok: false, dead: true, error: `a callback it scheduled ${why}` }, true);
+        return true;
+      }
+    }
+    return false;
   }
 
   private missingMessage(mod: SandboxModule, fn: string, e: ErrorInfo): string {
@@ -198,54 +232,67 @@ export class SandboxSession {
     return `${base}: the cell ${gradeId} ran but does not define it (renamed?)${imports.length ? `; also ${imports.join("; ")}` : ""}`;
   }
 
-  private async ensureLoaded(mod: SandboxModule): Promise<void> {
+  /** A sandbox for `visibility` with the notebook's cells loaded (starting one when needed). */
+  private async ensureLoaded(mod: SandboxModule, visibility: Visibility, fn: string): Promise<SandboxProcess> {
     for (;;) {
-      if (this.loaded.has(mod.exercise)) return;
-      await this.ensureStarted();
+      const sandbox = await this.ensureStarted(visibility);
+      if (sandbox.loaded.has(mod.exercise)) return sandbox;
+      const hadStudentCode = sandbox.studentCodeRan;
       // The context and its imports first (loading the course library can take seconds).
       const ctxReq: ContextRequest = { id: 0, op: "context", module: mod.exercise, imports: mod.imports };
       try {
-        const res = await this.request(ctxReq, this.opts.startTimeoutMs);
-        if (res.ok && res.importErrors?.length) this.importErrors.set(mod.exercise, res.importErrors);
+        const res = await sandbox.request(ctxReq, this.opts.startTimeoutMs);
+        sandbox.contexts.add(mod.exercise);
+        if (res.ok && res.importErrors?.length) this.importErrors.set(mod.exercise, res.importErrors.map((x) => printableLine(x, 300)));
       } catch (err) {
         if (!(err instanceof SandboxEnded)) throw err;
-        throw new GraderError(`the sandbox ended while resolving the imports of ${mod.notebook}: ${err.description}`);
+        if (err.culprit && this.charge(err.culprit, err.culpritWhy ?? "ended the sandbox")) continue;
+        // Before any student code ran in it, a sandbox that dies setting up a notebook is the grader's problem.
+        if (!hadStudentCode) throw new GraderError(`the sandbox ended while setting up ${mod.notebook} (before any student code ran in it): ${err.description}`);
+        continue; // the code of another notebook, still at work: start afresh
       }
-      let restarted = false;
-      for (const cell of mod.cells) {
-        if (cell.js == null || this.cellStatus.get(cell.key)?.dead) continue;
-        const req: LoadRequest = {
-          id: 0,
-          op: "load",
-          module: mod.exercise,
-          cell: { key: cell.key, filename: cell.filename, js: cell.js },
-          timeoutMs: this.opts.loadTimeoutMs,
-        };
-        try {
-          const res = await this.request(req, this.opts.loadTimeoutMs + 2_000);
-          if (res.ok) {
-            this.recordCell(cell, { ok: true });
-          } else if (res.error.kind === "timeout") {
-            this.recordCell(cell, { ok: false, dead: true, error: `it did not finish within ${(this.opts.loadTimeoutMs / 1000).toFixed(0)} s (an infinite loop at the top level?)` }, true);
-            await this.waitForExit();
-            restarted = true;
-            break;
-          } else {
-            this.recordCell(cell, { ok: false, error: `${res.error.name}: ${res.error.message}` });
-          }
-        } catch (err) {
-          if (!(err instanceof SandboxEnded)) throw err;
-          const why = err.timedOut ? "it did not finish in time (an infinite loop at the top level?)" : `it ended the sandbox process (${err.description})`;
-          this.recordCell(cell, { ok: false, dead: true, error: why }, true);
-          restarted = true;
-          break;
-        }
-      }
-      if (!restarted) {
-        this.loaded.add(mod.exercise);
-        return;
+      if (await this.loadCells(mod, sandbox, fn)) {
+        sandbox.loaded.add(mod.exercise);
+        return sandbox;
       }
     }
+  }
+
+  /** Loads the notebook's cells; false when the sandbox ended (the caller starts a fresh one). */
+  private async loadCells(mod: SandboxModule, sandbox: SandboxProcess, fn: string): Promise<boolean> {
+    // A cell suspected of ending a sandbox loads first (alone, so a charge is its own), then in its place.
+    const suspects = mod.cells.filter((c) => this.suspects.has(c.key));
+    const order = [...suspects, ...mod.cells];
+    for (const [i, cell] of order.entries()) {
+      if (cell.js == null || this.cellStatus.get(cell.key)?.dead) continue;
+      const first = !sandbox.studentCodeRan;
+      const suspectRun = i < suspects.length;
+      const { timeoutMs } = this.timeLeft(this.opts.loadTimeoutMs, fn);
+      const req: LoadRequest = { id: 0, op: "load", module: mod.exercise, cell: { key: cell.key, filename: cell.filename, js: cell.js }, timeoutMs };
+      try {
+        const res = await sandbox.request(req, timeoutMs + 2_000);
+        if (res.ok) {
+          if (!suspectRun) this.recordCell(cell, { ok: true });
+        } else if (res.error.kind === "timeout") {
+          await this.retire(sandbox);
+          if (timeoutMs < this.opts.loadTimeoutMs) throw this.budgetError(fn);
+          this.recordCell(cell, { ok: false, dead: true, error: `it did not finish within ${seconds(timeoutMs)} (an infinite loop at the top level?)` }, true);
+          return false;
+        } else if (!suspectRun) {
+          this.recordCell(cell, { ok: false, error: `${res.error.name}: ${res.error.message}` });
+        }
+      } catch (err) {
+        if (!(err instanceof SandboxEnded)) throw err;
+        if (err.culprit && this.charge(err.culprit, err.culpritWhy ?? "ended the sandbox")) return false;
+        if (err.timedOut && timeoutMs < this.opts.loadTimeoutMs) throw this.budgetError(fn);
+        if (first || this.suspects.has(cell.key)) {
+          const why = err.timedOut ? "it did not finish in time (an infinite loop at the top level?)" : `it ended the sandbox process (${err.description})`;
+          this.recordCell(cell, { ok: false, dead: true, error: why }, true);
+        } else this.suspects.add(cell.key);
+        return false;
+      }
+    }
+    return true;
   }
 
   private recordCell(cell: CompiledCell, status: CellStatus, force = false): void {
@@ -253,156 +300,46 @@ export class SandboxSession {
     if (!prev || force) this.cellStatus.set(cell.key, status);
   }
 
-  private async ensureStarted(): Promise<void> {
-    if (this.current && this.ready) return this.ready;
+  /** The running sandbox for `visibility`, or a fresh one. */
+  private async ensureStarted(visibility: Visibility): Promise<SandboxProcess> {
+    // Public after hidden (never in the runner's order) would need a fresh sandbox; hidden after public is harmless.
+    if (this.current && !this.current.ended && !(this.current.servedHidden && visibility === "public")) {
+      if (visibility === "hidden") this.current.servedHidden = true;
+      return this.current;
+    }
+    // It died between requests: a callback it announced may have been at fault; its owner pays.
+    const blame = this.current?.culprit();
+    if (blame) this.charge(blame.owner, blame.why);
+    if (this.current && !this.current.ended) {
+      // A hidden test ran in it: its inputs must not reach a public test's message.
+      const old = this.current;
+      this.current = null;
+      await old.close();
+    }
     if (this.starts.length >= this.opts.maxStarts) {
       throw new StudentCodeError(`not run: the sandbox had to be restarted ${this.starts.length} times (crashes or timeouts)`, "skipped");
     }
     this.starts.push({ at: Date.now(), reason: this.starts.length ? "restart" : "start" });
-    const { command, args } = sandboxCommand(this.opts.runtime.main, this.opts.runtime.dir, this.opts.limits, detectIsolation());
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "/usr/bin:/bin", NODE_ENV: "production", COURSE_SANDBOX_BACKEND: this.opts.backend, LANG: "C.UTF-8" };
-    // detached: its own session and process group, so kill(0) from inside reaches nobody else.
-    const proc = spawn(command, args, { cwd: this.opts.runtime.dir, env, stdio: ["pipe", "pipe", "pipe", "pipe"], detached: true });
-    const me: Incarnation = { proc, killedByUs: false, timedOut: false };
-    this.current = me;
-    this.loaded.clear();
-    let buffer = "";
-    let readyResolve!: () => void;
-    let readyReject!: (e: Error) => void;
-    this.ready = new Promise<void>((resolve, reject) => {
-      readyResolve = resolve;
-      readyReject = reject;
-    });
-    this.ready.catch(() => undefined);
-    const readyTimer = setTimeout(() => {
-      readyReject(new GraderError(`the sandbox did not start within ${this.opts.startTimeoutMs / 1000} s`));
-      this.kill(me);
-    }, this.opts.startTimeoutMs);
-    const keep = (tail: string, chunk: Buffer) => (tail + chunk.toString("utf8")).slice(-MAX_LOG_BYTES);
-    proc.stdout!.on("data", (c: Buffer) => (this.stdoutTail = keep(this.stdoutTail, c)));
-    proc.stderr!.on("data", (c: Buffer) => (this.stderrTail = keep(this.stderrTail, c)));
-    proc.stdin!.on("error", () => undefined);
-    const channel = proc.stdio[3] as NodeJS.ReadableStream;
-    channel.on("data", (chunk: Buffer) => {
-      if (this.current !== me) return;
-      buffer += chunk.toString("utf8");
-      if (buffer.length > MAX_RESPONSE_BYTES) {
-        this.failPending(me, new SandboxEnded(`it sent a response larger than ${MAX_RESPONSE_BYTES >> 20} MiB`, false));
-        this.kill(me);
-        return;
-      }
-      let nl: number;
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        let msg: Record<string, unknown>;
-        try {
-          msg = JSON.parse(line);
-        } catch {
-          this.failPending(me, new SandboxEnded("it wrote something that is not a response on the response channel", false));
-          this.kill(me);
-          return;
-        }
-        if (msg && msg.type === "ready") {
-          clearTimeout(readyTimer);
-          readyResolve();
-        } else if (this.pending && this.pending.owner === me && msg && msg.id === this.pending.id && typeof msg.ok === "boolean") {
-          const p = this.pending;
-          this.pending = null;
-          clearTimeout(p.timer);
-          p.resolve(msg as unknown as Response);
-        }
-        // Anything else (unsolicited, stale ids) is ignored.
-      }
-    });
-    proc.on("error", (err) => {
-      clearTimeout(readyTimer);
-      readyReject(new GraderError(`cannot start the sandbox: ${err.message}`));
-    });
-    proc.on("exit", (code, signal) => {
-      clearTimeout(readyTimer);
-      if (this.current === me) {
-        this.current = null;
-        this.ready = null;
-        this.loaded.clear();
-      }
-      let description = `it ended (${signal ?? `code ${code}`})`;
-      try {
-        description = this.describeExit(me, code, signal);
-      } catch {
-        /* keep the plain description */
-      }
-      readyReject(new GraderError(`the sandbox ended before it was ready: ${description}\n${this.stderrTail.slice(-2000)}`));
-      this.failPending(me, new SandboxEnded(description, me.killedByUs && me.timedOut));
-    });
-    return this.ready;
+    const keep = (tail: string, text: string) => (tail + text).slice(-MAX_LOG_BYTES);
+    const sandbox = new SandboxProcess(
+      {
+        runtime: this.opts.runtime,
+        limits: this.opts.limits,
+        backend: this.opts.backend,
+        startTimeoutMs: this.opts.startTimeoutMs,
+        timerLimitMs: this.opts.loadTimeoutMs,
+        onOutput: (stream, text) => (stream === "stdout" ? (this.stdoutTail = keep(this.stdoutTail, text)) : (this.stderrTail = keep(this.stderrTail, text))),
+      },
+    );
+    sandbox.servedHidden = visibility === "hidden";
+    this.current = sandbox;
+    await sandbox.start();
+    return sandbox;
   }
 
-
-  private describeExit(me: Incarnation, code: number | null, signal: NodeJS.Signals | null): string {
-    const err = this.stderrTail;
-    const mb = this.opts.limits.memoryMb;
-    if (me.killedByUs && me.timedOut) return "it was stopped after the time limit";
-    if (/heap out of memory|Array buffer allocation failed|allocation failed|Cannot allocate memory|Out of memory|RangeError: Invalid (typed )?array length/i.test(err)) {
-      return `it ran out of memory (the cap is ${mb} MiB)`;
-    }
-    if (signal === "SIGXCPU") return "it used up its CPU time";
-    if (signal === "SIGABRT" || signal === "SIGSEGV" || signal === "SIGTRAP" || signal === "SIGILL") return `it crashed (${signal}; out of memory, cap ${mb} MiB?)`;
-    if (signal) return `it was killed by ${signal}`;
-    if (code === 0) return "it exited with code 0 (did the code call process.exit?)";
-    return `it exited with code ${code}`;
-  }
-
-  private failPending(owner: Incarnation, err: Error): void {
-    const p = this.pending;
-    if (!p || p.owner !== owner) return;
-    this.pending = null;
-    clearTimeout(p.timer);
-    p.reject(err);
-  }
-
-  private request(req: Request, timeoutMs: number): Promise<Response> {
-    const me = this.current;
-    if (!me) return Promise.reject(new SandboxEnded("it was not running", false));
-    req.id = this.nextId++;
-    return new Promise<Response>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        me.timedOut = true;
-        this.kill(me);
-      }, timeoutMs);
-      this.pending = { id: req.id, owner: me, resolve, reject, timer };
-      me.proc.stdin!.write(JSON.stringify(req) + "\n");
-    });
-  }
-
-  private waitForExit(): Promise<void> {
-    const me = this.current;
-    if (!me || me.proc.exitCode !== null || me.proc.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.kill(me);
-        resolve();
-      }, 3000);
-      me.proc.once("exit", () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
-  }
-
-  private kill(me: Incarnation | null = this.current): void {
-    if (!me) return;
-    me.killedByUs = true;
-    if (this.current === me) {
-      // Forget it now, not at its exit event: the next request must go to a fresh sandbox.
-      this.current = null;
-      this.ready = null;
-      this.loaded.clear();
-    }
-    try {
-      me.proc.kill("SIGKILL");
-    } catch {
-      /* already gone */
-    }
+  /** A sandbox that said it exits (after a timeout): no request may go to it any more. */
+  private async retire(sandbox: SandboxProcess): Promise<void> {
+    if (this.current === sandbox) this.current = null;
+    await sandbox.waitForExit();
   }
 }

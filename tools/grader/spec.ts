@@ -3,14 +3,16 @@
  *
  *   const ex = exercise("autoencoders");
  *   describe("ae-sparse-l1 · sparse L1 penalty", () => {
- *     ex.test("ae-sparse-l1", 1, "matches a hand-computed batch", async () => {
+ *     ex.test("ae-sparse-l1", "matches a hand-computed batch", async () => {
  *       expectScalar(await ex.call("sparseL1Penalty", T([[1, -2], [0, 3]]), 0.5), 1.5);
  *     });
  *   });
  *
  * Specs are ordinary mocha files, loaded only by the trusted runner (runner.ts). `ex.call` sends
- * the arguments to the submission's sandbox and returns the decoded result; the assertions, the
- * expected values and the points stay in the runner, where student code cannot reach them.
+ * the arguments to the submission's sandbox and returns the decoded result; the assertions and the
+ * expected values stay in the runner, where student code cannot reach them. Points are not written
+ * here: a cell's points come from the solution notebook and are shared among its tests by weight
+ * (result.ts).
  */
 import { fail, TensorValue } from "./assertions";
 import type { CallOptions, SandboxSession } from "./sandboxClient";
@@ -21,7 +23,14 @@ export * from "./assertions";
 export interface GradedTestInfo {
   exercise: string;
   gradeId: string;
-  points: number;
+  /** Relative share of the cell's points (1 unless the spec says otherwise). */
+  weight: number;
+}
+
+export interface TestOptions {
+  /** Relative share of the cell's points among its tests (default 1). */
+  weight?: number;
+  timeoutMs?: number;
 }
 
 /** Set by the runner before it loads the specs. */
@@ -103,16 +112,35 @@ export class RngValue {
   constructor(readonly used: number) {}
 }
 
+const DTYPES = ["float32", "int32", "bool", "complex64", "string"];
+
+/**
+ * A tensor from the sandbox, only if it is one a real tensor could be: a shape of whole numbers,
+ * exactly as many values as the shape holds, a known dtype. The sandbox runs student code, so a
+ * "tensor" claiming shape [100, 200] with 10 values is a forgery (or a broken harness), never a result.
+ */
+function tensorValue(b: Record<string, unknown>): TensorValue | { $unsupported: string } {
+  const shape = b.shape;
+  const data = b.data;
+  if (!Array.isArray(shape) || shape.length > 8 || !shape.every((d) => Number.isInteger(d) && d >= 0)) return { $unsupported: "a malformed tensor (its shape is not a list of whole numbers)" };
+  const size = shape.reduce((a: number, d: number) => a * d, 1);
+  if (!Array.isArray(data) || data.length !== size) {
+    return { $unsupported: `a malformed tensor: shape [${shape.join(", ")}] holds ${size} values, but ${Array.isArray(data) ? data.length : "no list of"} values came` };
+  }
+  if (!DTYPES.includes(String(b.dtype))) return { $unsupported: `a malformed tensor (dtype ${JSON.stringify(b.dtype)?.slice(0, 40)})` };
+  return new TensorValue(shape.slice(), String(b.dtype), data.map((x) => (typeof x === "string" ? NaN : Number(decodeValue(x)))));
+}
+
 export function decodeResult(data: unknown): unknown {
   return decodeValue(data, {
     marker: (key, body, dec) => {
       const b = body as Record<string, unknown>;
-      if (key === "$tensor") {
-        const data = (b.data as unknown[]).map((x) => (typeof x === "string" ? NaN : (decodeValue(x) as number)));
-        return new TensorValue((b.shape as number[]).map(Number), String(b.dtype), data);
+      if (key === "$tensor") return tensorValue(b);
+      if (key === "$model") return new ModelValue((Array.isArray(b.weights) ? b.weights : []).map((w) => dec(w) as TensorValue));
+      if (key === "$rng") {
+        const used = Number(b.used ?? 0);
+        return Number.isInteger(used) && used >= 0 ? new RngValue(used) : { $unsupported: "a malformed random stream" };
       }
-      if (key === "$model") return new ModelValue(((b.weights as unknown[]) ?? []).map((w) => dec(w) as TensorValue));
-      if (key === "$rng") return new RngValue(Number(b.used ?? 0));
       if (key === "$function") return { $function: String(body) };
       if (key === "$unsupported") return { $unsupported: String(body) };
       if (key === "$optimizer") return { $optimizer: b.kind };
@@ -124,8 +152,8 @@ export function decodeResult(data: unknown): unknown {
 // ── exercises and graded tests ────────────────────────────────────────────────────────────
 export interface ExerciseHandle {
   readonly name: string;
-  /** A graded test: `points` are earned when `fn` passes. */
-  test(gradeId: string, points: number, title: string, fn: () => Promise<void>, options?: { timeoutMs?: number }): void;
+  /** A graded test of the cell `gradeId`: its share of the cell's points is earned when `fn` passes. */
+  test(gradeId: string, title: string, fn: () => Promise<void>, options?: TestOptions): void;
   /** Calls a function of the student's notebook; returns its result, decoded. */
   call(fn: string, ...args: unknown[]): Promise<unknown>;
   /** The same, with the arguments as they are after the call (e.g. models after a training step). */
@@ -137,10 +165,12 @@ export interface ExerciseHandle {
 export function exercise(name: string): ExerciseHandle {
   return {
     name,
-    test(gradeId, points, title, fn, options = {}) {
+    test(gradeId, title, fn, options = {}) {
+      const weight = options.weight ?? 1;
+      if (!(weight > 0 && Number.isFinite(weight))) throw new Error(`${gradeId} "${title}": a test's weight must be a positive number`);
       const t = it(title, fn);
       if (options.timeoutMs) t.timeout(options.timeoutMs);
-      (t as unknown as { course: GradedTestInfo }).course = { exercise: name, gradeId, points };
+      (t as unknown as { course: GradedTestInfo }).course = { exercise: name, gradeId, weight };
     },
     async call(fn, ...args) {
       const r = await currentSession().call(name, fn, args.map(encodeArg));

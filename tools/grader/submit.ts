@@ -9,17 +9,45 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { defineCommand, runCommand, UsageError } from "../cli/command";
 import { validStudentId, writeSubmissionArchive } from "./archive";
 import { compileCell } from "./extract";
 import { gradedCells, parseNotebook } from "./notebook";
 import { EXERCISES_DIR, REPO_ROOT } from "./paths";
-import { readRegistry, Registry } from "./registry";
+import { ExerciseEntry, readRegistry, Registry } from "./registry";
 import { STUB_PREFIX } from "./solutionRegions";
+import { printableLine } from "./text";
 
 export interface SubmitCheck {
   errors: string[];
   warnings: string[];
   notebooks: { name: string; file: string }[];
+}
+
+/** What `npm run submit` checks in one notebook's text: it parses and keeps every graded cell; stubs and syntax errors are warned about. */
+export function checkForSubmissionText(entry: ExerciseEntry, text: string, label: string): { errors: string[]; warnings: string[] } {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  let cells;
+  try {
+    cells = gradedCells(parseNotebook(text, label));
+  } catch (err) {
+    return { errors: [`${(err as Error).message}`], warnings };
+  }
+  const present = new Set(cells.map((c) => c.gradeId));
+  const missing = entry.graded.filter((g) => !present.has(g.gradeId)).map((g) => g.gradeId);
+  if (missing.length) {
+    errors.push(`${label}: the graded cell${missing.length > 1 ? "s" : ""} ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} missing (keep each graded cell and its metadata {"course": {"grade_id": …}}; restore it from the original exercise if needed)`);
+    return { errors, warnings };
+  }
+  for (const g of entry.graded) {
+    const mine = cells.filter((c) => c.gradeId === g.gradeId);
+    if (mine.length > 1) warnings.push(`${label}: ${g.gradeId} is marked on ${mine.length} cells (was a cell duplicated?); all of them run, in order`);
+    if (mine.some((c) => c.source.includes(STUB_PREFIX))) warnings.push(`${label}: ${g.gradeId} (${g.title}) still throws "${STUB_PREFIX}"`);
+    const broken = mine.map((c) => compileCell(c.source).error).find((e) => e);
+    if (broken) warnings.push(`${label}: ${g.gradeId} has a ${broken}`);
+  }
+  return { errors, warnings };
 }
 
 /** What `npm run submit` checks, without writing anything. */
@@ -34,26 +62,10 @@ export function checkForSubmission(registry: Registry, dir = EXERCISES_DIR): Sub
       errors.push(`${label} is missing`);
       continue;
     }
-    let cells;
-    try {
-      cells = gradedCells(parseNotebook(fs.readFileSync(file, "utf8"), label));
-    } catch (err) {
-      errors.push(`${(err as Error).message}`);
-      continue;
-    }
-    const present = new Set(cells.map((c) => c.gradeId));
-    const missing = entry.graded.filter((g) => !present.has(g.gradeId)).map((g) => g.gradeId);
-    if (missing.length) {
-      errors.push(`${label}: the graded cell${missing.length > 1 ? "s" : ""} ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} missing (keep each graded cell and its metadata {"course": {"grade_id": …}}; restore it from the original exercise if needed)`);
-      continue;
-    }
-    for (const g of entry.graded) {
-      const mine = cells.filter((c) => c.gradeId === g.gradeId);
-      if (mine.some((c) => c.source.includes(STUB_PREFIX))) warnings.push(`${label}: ${g.gradeId} (${g.title}) still throws "${STUB_PREFIX}"`);
-      const broken = mine.map((c) => compileCell(c.source).error).find((e) => e);
-      if (broken) warnings.push(`${label}: ${g.gradeId} has a ${broken}`);
-    }
-    notebooks.push({ name: entry.name, file });
+    const check = checkForSubmissionText(entry, fs.readFileSync(file, "utf8"), label);
+    errors.push(...check.errors);
+    warnings.push(...check.warnings);
+    if (!check.errors.length) notebooks.push({ name: entry.name, file });
   }
   return { errors, warnings, notebooks };
 }
@@ -62,21 +74,25 @@ function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
 }
 
-async function main(argv: string[]): Promise<number> {
-  let student = process.env.STUDENT_ID ?? process.env.COURSE_STUDENT_ID ?? "";
-  let out: string | null = null;
-  let dir = EXERCISES_DIR;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--student") student = argv[++i] ?? "";
-    else if (a.startsWith("--student=")) student = a.slice(10);
-    else if (a === "--out") out = path.resolve(argv[++i]);
-    else if (a === "--dir") dir = path.resolve(argv[++i]);
-    else if (!a.startsWith("--") && !student) student = a;
-    else throw new Error(`unknown argument ${a}`);
-  }
-  if (!student) throw new Error("who are you? Run `npm run submit -- --student <your id>` (or set STUDENT_ID)");
-  if (!validStudentId(student)) throw new Error(`"${student}" is not a valid student id: use 1-64 letters, digits, ".", "_" or "-"`);
+export const submitCommand = defineCommand({
+  name: "npm run submit",
+  summary: "check your exercise notebooks and pack them into one archive to hand in",
+  usage: "[--student <id>] [options]",
+  options: {
+    student: { type: "string", short: "s", value: "id", help: "your student id (or set STUDENT_ID)" },
+    out: { type: "string", short: "o", value: "file", help: "where the archive goes (default build/submissions/<id>-<stamp>.tar.gz)" },
+    dir: { type: "string", value: "dir", help: "the folder holding your exercise notebooks (default exercises/)" },
+  },
+  positionals: { max: 0 },
+  epilog: "The archive holds the notebooks and a manifest (your id, the time, each file's SHA-256). Whoever collects it decides whose it is: the name your course's system gives the file, or your login on the course hub.",
+});
+
+async function main(values: { student?: string; out?: string; dir?: string }): Promise<number> {
+  const student = values.student ?? process.env.STUDENT_ID ?? process.env.COURSE_STUDENT_ID ?? "";
+  const out = values.out != null ? path.resolve(values.out) : null;
+  const dir = values.dir != null ? path.resolve(values.dir) : EXERCISES_DIR;
+  if (!student) throw new UsageError("who are you? Run `npm run submit -- --student <your id>` (or set STUDENT_ID)");
+  if (!validStudentId(student)) throw new UsageError(`"${printableLine(student, 80)}" is not a valid student id: use 1-64 letters, digits, ".", "_" or "-"`);
   const local = path.join(dir, "exercises.json");
   const registry = readRegistry(fs.existsSync(local) ? local : undefined);
   const check = checkForSubmission(registry, dir);
@@ -95,11 +111,5 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (err) => {
-      console.error(`npm run submit: ${(err as Error).message}`);
-      process.exitCode = 1;
-    },
-  );
+  runCommand(submitCommand, ({ values }) => main(values));
 }

@@ -17,14 +17,14 @@ function models(s: GanState) {
 
 describe("gans · hidden", () => {
   describe("gan-d-loss", () => {
-    ex.test("gan-d-loss", 1, "finite and right for logits of ±100", async () => {
+    ex.test("gan-d-loss", "finite and right for logits of ±100", async () => {
       // real: softplus(−100) ≈ 0, softplus(100) = 100 → mean 50; fake: softplus(100) = 100, softplus(−100) ≈ 0 → mean 50
       expectScalar(await ex.call("discriminatorLoss", T([[100], [-100]]), T([[100], [-100]])), 100, { what: "L_D at logits ±100", rtol: 1e-5 });
     });
   });
 
   describe("gan-g-minimax", () => {
-    ex.test("gan-g-minimax", 1, "its gradient saturates where D rejects the fakes", async () => {
+    ex.test("gan-g-minimax", "its gradient saturates where D rejects the fakes", async () => {
       // d/da of −mean softplus(a) = −σ(a)/N: tiny at a = −5
       const [g] = await ex.grad("generatorLossMinimax", [T([[-5], [-5]])], [0]);
       expectTensor(g, [[-sigmoid(-5) / 2], [-sigmoid(-5) / 2]], { what: "d loss / d logit", atol: 1e-6 });
@@ -32,7 +32,7 @@ describe("gans · hidden", () => {
   });
 
   describe("gan-g-nonsat", () => {
-    ex.test("gan-g-nonsat", 1, "a strong gradient where D rejects the fakes, finite at −200", async () => {
+    ex.test("gan-g-nonsat", "a strong gradient where D rejects the fakes, finite at −200", async () => {
       // d/da of mean softplus(−a) = −σ(−a)/N ≈ −1/N at a = −5
       const [g] = await ex.grad("generatorLossNonSaturating", [T([[-5], [-5]])], [0]);
       expectTensor(g, [[-sigmoid(5) / 2], [-sigmoid(5) / 2]], { what: "d loss / d logit", atol: 1e-6 });
@@ -51,7 +51,7 @@ describe("gans · hidden", () => {
       return { value, G: args[0] as ModelValue, D: args[1] as ModelValue, ref: ganStep(s, real, noise, lrG, lrD) };
     }
 
-    ex.test("gan-step", 1, "the D step leaves G alone (G's learning rate 0)", async () => {
+    ex.test("gan-step", "the D step leaves G alone (G's learning rate 0)", async () => {
       const { value, G, D, ref } = await step(0, 0.2);
       expectTensor(G.weights[0], s.Wg, { what: "G's kernel (must not change in the D step)", atol: 1e-6 });
       expectTensor(G.weights[1], s.bg, { what: "G's bias (must not change in the D step)", atol: 1e-6 });
@@ -60,7 +60,7 @@ describe("gans · hidden", () => {
       expectScalar(field(value, "dLoss"), ref.dLoss, { what: "dLoss" });
     });
 
-    ex.test("gan-step", 1, "the G step leaves D alone (D's learning rate 0)", async () => {
+    ex.test("gan-step", "the G step leaves D alone (D's learning rate 0)", async () => {
       const { value, G, D, ref } = await step(0.2, 0);
       expectTensor(D.weights[0], s.Wd, { what: "D's kernel (must not change in the G step)", atol: 1e-6 });
       expectTensor(D.weights[1], [s.bd], { what: "D's bias (must not change in the G step)", atol: 1e-6 });

@@ -8,7 +8,7 @@ const ex = exercise("transformers");
 
 describe("transformers · hidden", () => {
   describe("tr-text", () => {
-    ex.test("tr-text", 1, "vocabulary sorted, ids, an error for an unknown character", async () => {
+    ex.test("tr-text", "vocabulary sorted, ids, an error for an unknown character", async () => {
       const clean = await ex.call("preprocessText", "\tA1B2\n\nC  ");
       expectTrue(clean === "ab c", `preprocessText("\\tA1B2\\n\\nC  ") should be "ab c", got ${JSON.stringify(clean)}`);
       const vocab = await ex.call("buildCharVocab", "hello world");
@@ -19,7 +19,7 @@ describe("transformers · hidden", () => {
   });
 
   describe("tr-lstm-cell", () => {
-    ex.test("tr-lstm-cell", 1, "batch 2, input 3, units 2, against a reference", async () => {
+    ex.test("tr-lstm-cell", "batch 2, input 3, units 2, against a reference", async () => {
       const x = [[0.5, -1, 0.25], [1, 0.3, -0.7]];
       const h = [[0.1, -0.2], [0.4, 0.05]];
       const c = [[0.3, -0.6], [-0.1, 0.9]];
@@ -31,7 +31,7 @@ describe("transformers · hidden", () => {
       expectTensor(field(out, "c"), ref.c, { what: "c" });
       expectTensor(field(out, "h"), ref.h, { what: "h" });
     });
-    ex.test("tr-lstm-cell", 1, "the gates are in the order input, forget, candidate, output", async () => {
+    ex.test("tr-lstm-cell", "the gates are in the order input, forget, candidate, output", async () => {
       // z = [0, −10, 0, 10]: i = ½, f ≈ 0 (forget the old memory), g = 0, o ≈ 1 → c ≈ 2σ(−10), h ≈ tanh(c)
       const ref = lstmStep([[1]], [[0]], [[2]], [[0, -10, 0, 10]], [[0, 0, 0, 0]], [0, 0, 0, 0]);
       const out = await ex.call("lstmCellStep", T([[1]]), T([[0]]), T([[2]]), T([[0, -10, 0, 10]]), T([[0, 0, 0, 0]]), T([0, 0, 0, 0]));
@@ -45,14 +45,14 @@ describe("transformers · hidden", () => {
     const k = [[1, 0.5], [-0.5, 1], [0.2, -0.7]];
     const v = [[1, 0], [0, 2], [3, 1]];
     const causal = [[1, 0, 0], [1, 1, 0], [1, 1, 1]];
-    ex.test("tr-attention", 1, "a causal mask: masked weights are 0, rows sum to 1", async () => {
+    ex.test("tr-attention", "a causal mask: masked weights are 0, rows sum to 1", async () => {
       const ref = attention(q, k, v, causal);
       const out = await ex.call("scaledDotProductAttention", T([q]), T([k]), T([v]), T([causal]));
       const w = expectTensor(field(out, "weights"), [ref.weights], { what: "weights" });
       expectTrue(w.at(0, 0, 1) < 1e-6 && w.at(0, 0, 2) < 1e-6 && w.at(0, 1, 2) < 1e-6, "masked positions must get weight 0");
       expectTensor(field(out, "output"), [ref.output], { what: "output" });
     });
-    ex.test("tr-attention", 1, "batch 2, d = 4 (the √d scaling), a mask broadcast over the batch", async () => {
+    ex.test("tr-attention", "batch 2, d = 4 (the √d scaling), a mask broadcast over the batch", async () => {
       const qs = [[[0.1, 0.9, -0.4, 0.3], [1, -0.5, 0.2, 0.7]], [[-0.6, 0.2, 0.8, -0.1], [0.3, 0.3, -0.9, 0.5]]];
       const ks = [[[0.5, -0.2, 0.1, 0.9], [0.7, 0.4, -0.3, -0.6], [-0.2, 0.8, 0.6, 0.1]], [[0.9, 0.1, -0.5, 0.2], [-0.4, -0.7, 0.3, 0.6], [0.2, 0.5, 0.5, -0.8]]];
       const vs = [[[1, 2], [3, -1], [0, 0.5]], [[-2, 1], [0.5, 0.5], [1, -1]]];
@@ -64,14 +64,27 @@ describe("transformers · hidden", () => {
     });
   });
 
+  describe("tr-attention, per example", () => {
+    ex.test("tr-attention", "a different mask for each example of the batch ([batch, tq, tk])", async () => {
+      const qs = [[[0.3, -0.8], [1, 0.5]], [[-0.4, 0.9], [0.2, 0.2]]];
+      const ks = [[[0.6, 0.1], [-0.7, 0.4], [0.2, -0.9]], [[0.5, 0.5], [-0.3, 0.8], [0.9, -0.2]]];
+      const vs = [[[1, 0], [0, 2], [-1, 1]], [[2, 1], [0.5, -1], [1, 3]]];
+      const masks = [[[1, 0, 1], [1, 1, 0]], [[0, 1, 1], [1, 0, 0]]];
+      const ref = qs.map((qb, b) => attention(qb, ks[b], vs[b], masks[b]));
+      const out = await ex.call("scaledDotProductAttention", T(qs), T(ks), T(vs), T(masks));
+      expectTensor(field(out, "weights"), ref.map((r) => r.weights), { what: "weights (each example has its own mask)" });
+      expectTensor(field(out, "output"), ref.map((r) => r.output), { what: "output" });
+    });
+  });
+
   describe("tr-positional", () => {
-    ex.test("tr-positional", 1, "length 50, dModel 16, against a reference", async () => {
+    ex.test("tr-positional", "length 50, dModel 16, against a reference", async () => {
       expectTensor(await ex.call("sinusoidalPositionalEncoding", 50, 16), positionalEncoding(50, 16), { what: "PE", atol: 1e-5 });
     });
   });
 
   describe("tr-mlm-masking", () => {
-    ex.test("tr-mlm-masking", 1, "random replacement, kept tokens, specials draw nothing, selectProb", async () => {
+    ex.test("tr-mlm-masking", "random replacement, kept tokens, specials draw nothing, selectProb", async () => {
       const draws = [0.4, 0.85, 0.99, 0.6, 0.49, 0.95, 0.1, 0.79, 0.5];
       const options = { maskId: 3, vocabSize: 50, specialIds: [0, 1], selectProb: 0.5 };
       const ref = maskTokensRef([5, 1, 6, 7, 0, 8, 9], options, draws); // inputs [49,1,6,7,0,3,9], labels [5,-100,-100,7,-100,8,-100]
@@ -81,7 +94,7 @@ describe("transformers · hidden", () => {
       const used = (args[2] as RngValue).used;
       expectTrue(used === ref.used, `rng() was called ${used} times; the rules draw exactly ${ref.used} numbers here`);
     });
-    ex.test("tr-mlm-masking", 1, "about 15% selected; of those about 80% [MASK], 10% random, 10% kept", async () => {
+    ex.test("tr-mlm-masking", "about 15% selected; of those about 80% [MASK], 10% random, 10% kept", async () => {
       const tokens = Array.from({ length: 20000 }, (_, i) => 5 + ((i * 7919) % 95));
       const { value } = await ex.callObserved("maskTokens", [tokens, { maskId: 4, vocabSize: 100, specialIds: [0, 1, 2] }, rngSeed(123)]);
       const inputs = field(value, "inputs") as number[];

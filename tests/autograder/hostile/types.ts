@@ -11,7 +11,12 @@
  * Placeholders replaced by the proof before grading: __PORT__ (a TCP honeypot that would send the
  * right answers), __MARKER__ (a folder where a successful write would leave a file),
  * __VICTIM__ (the pid of the grading process itself).
+ *
+ * Not every threat is an attack: some are honest code gone wrong (a loop that never ends, a timer
+ * left running) that must cost its own cell only, never a neighbour's.
  */
+import type { SubmissionResult } from "../../../tools/grader/result";
+
 export interface HostileSubmission {
   name: string;
   /** Which threat of the issue it embodies. */
@@ -24,6 +29,10 @@ export interface HostileSubmission {
   edit?: (notebooks: Record<string, { cells: { cell_type: string; metadata: Record<string, unknown>; source: string | string[] }[] }>) => void;
   /** Grade id → words the failure message of its first failing test must contain. */
   messages?: Record<string, string>;
+  /** Grade id → code that is correct but does something more (records its arguments, say): it must keep full marks. */
+  instrumented?: Record<string, string>;
+  /** Further checks on its result, for threats that need more than points to judge. */
+  check?: (result: SubmissionResult) => void;
 }
 
 /** How attack code gets at the sandbox's real process (a vm escape through a host object). */

@@ -9,14 +9,14 @@ const ex = exercise("autoencoders");
 
 describe("autoencoders · public", () => {
   describe("ae-sparse-l1 · sparse L1 activity penalty", () => {
-    ex.test("ae-sparse-l1", 1, "λ times the batch mean of Σ|h|", async () => {
+    ex.test("ae-sparse-l1", "λ times the batch mean of Σ|h|", async () => {
       // Σ|h| per example: 1 + 2 + 0 = 3 and 0.5 + 0 + 0.5 = 1; mean 2; λ = 0.1 → 0.2
       expectScalar(await ex.call("sparseL1Penalty", T([[1, -2, 0], [0.5, 0, -0.5]]), 0.1), 0.2, { what: "the penalty" });
     });
   });
 
   describe("ae-masking-noise · masking noise", () => {
-    ex.test("ae-masking-noise", 1, "keeps the shape; every entry is either 0 or unchanged", async () => {
+    ex.test("ae-masking-noise", "keeps the shape; every entry is either 0 or unchanged", async () => {
       const x = Array.from({ length: 4 }, (_, r) => Array.from({ length: 50 }, (_, c) => 1 + r * 50 + c));
       const out = expectShape(await ex.call("maskingNoise", T(x), 0.5, 7), [4, 50], "the noisy input");
       const flat = x.flat();
@@ -28,7 +28,7 @@ describe("autoencoders · public", () => {
   });
 
   describe("ae-vae-reparam · reparameterisation", () => {
-    ex.test("ae-vae-reparam", 1, "z = μ + exp(½ log σ²) · ε on a hand-computed example", async () => {
+    ex.test("ae-vae-reparam", "z = μ + exp(½ log σ²) · ε on a hand-computed example", async () => {
       // σ = exp(½ ln 4) = 2 → 1 + 2 · 0.5 = 2 ;  σ = exp(0) = 1 → −1 + 1 · 2 = 1
       const z = await ex.call("reparameterize", T([[1, -1]]), T([[Math.log(4), 0]]), T([[0.5, 2]]));
       expectTensor(z, [[2, 1]], { what: "z" });
@@ -36,7 +36,7 @@ describe("autoencoders · public", () => {
   });
 
   describe("ae-vae-kl · KL divergence", () => {
-    ex.test("ae-vae-kl", 1, "zero at the prior, ½ μ² for a shifted mean", async () => {
+    ex.test("ae-vae-kl", "zero at the prior, ½ μ² for a shifted mean", async () => {
       expectScalar(await ex.call("vaeKlDivergence", T([[0, 0, 0], [0, 0, 0]]), T([[0, 0, 0], [0, 0, 0]])), 0, { what: "KL(prior ‖ prior)" });
       // −½ [(1 + 0 − 4 − 1) + (1 + 0 − 0 − 1)] = 2
       expectScalar(await ex.call("vaeKlDivergence", T([[2, 0]]), T([[0, 0]])), 2, { what: "KL for μ = (2, 0), σ = 1" });
@@ -44,7 +44,7 @@ describe("autoencoders · public", () => {
   });
 
   describe("ae-threshold · anomaly threshold", () => {
-    ex.test("ae-threshold", 1, "the smallest score with at most the rate of scores strictly above it", async () => {
+    ex.test("ae-threshold", "the smallest score with at most the rate of scores strictly above it", async () => {
       expectScalar(await ex.call("anomalyThreshold", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.2), 8, { what: "threshold of 1…10 at rate 0.2" });
       // sorted 1 1 2 3 3 4 5 5 6 9: above 5 are 6 and 9 (2 of 10); above 4 would be four
       expectScalar(await ex.call("anomalyThreshold", [3, 1, 4, 1, 5, 9, 2, 6, 5, 3], 0.2), 5, { what: "threshold of unsorted scores at rate 0.2" });
@@ -52,7 +52,7 @@ describe("autoencoders · public", () => {
   });
 
   describe("ae-auroc · AUROC", () => {
-    ex.test("ae-auroc", 1, "a hand-computed AUROC", async () => {
+    ex.test("ae-auroc", "a hand-computed AUROC", async () => {
       // anomalies 0.35 and 0.8 against normals 0.1 and 0.4: 0.35 > 0.1, 0.35 < 0.4, 0.8 > both → 3 of 4 pairs
       expectScalar(await ex.call("auroc", [0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]), 0.75, { what: "the AUROC" });
     });

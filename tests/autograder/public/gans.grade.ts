@@ -8,7 +8,7 @@ const ex = exercise("gans");
 
 describe("gans · public", () => {
   describe("gan-d-loss · discriminator loss", () => {
-    ex.test("gan-d-loss", 1, "2 ln 2 at logit 0, and a hand-computed batch", async () => {
+    ex.test("gan-d-loss", "2 ln 2 at logit 0, and a hand-computed batch", async () => {
       expectScalar(await ex.call("discriminatorLoss", T([[0], [0], [0]]), T([[0], [0], [0]])), 2 * Math.LN2, { what: "L_D when D says ½" });
       // mean(softplus(−2), softplus(0)) + mean(softplus(−1), softplus(1)) = 0.410038 + 0.813262
       expectScalar(await ex.call("discriminatorLoss", T([[2], [0]]), T([[-1], [1]])), 1.2232993, { what: "L_D" });
@@ -16,14 +16,14 @@ describe("gans · public", () => {
   });
 
   describe("gan-g-minimax · minimax generator loss", () => {
-    ex.test("gan-g-minimax", 1, "mean log(1 − σ(a)) on a hand-computed batch", async () => {
+    ex.test("gan-g-minimax", "mean log(1 − σ(a)) on a hand-computed batch", async () => {
       // −mean(softplus(0), softplus(2)) = −(0.693147 + 2.126928) / 2
       expectScalar(await ex.call("generatorLossMinimax", T([[0], [2]])), -1.4100376, { what: "the minimax loss" });
     });
   });
 
   describe("gan-g-nonsat · non-saturating generator loss", () => {
-    ex.test("gan-g-nonsat", 1, "−mean log σ(a) on a hand-computed batch", async () => {
+    ex.test("gan-g-nonsat", "−mean log σ(a) on a hand-computed batch", async () => {
       // mean(softplus(−0), softplus(−2)) = (0.693147 + 0.126928) / 2
       expectScalar(await ex.call("generatorLossNonSaturating", T([[0], [2]])), 0.4100376, { what: "the non-saturating loss" });
     });
@@ -35,13 +35,13 @@ describe("gans · public", () => {
     const D = () => denseModel([{ units: 1, inputDim: 2 }], [{ values: [[0.4], [-0.3]] }, { values: [0.05] }]);
     const args = () => [G(), D(), optimizer("sgd", 0.1), optimizer("sgd", 0.1), T([[1, 2], [0.5, 1.5]]), T([[0.2, -0.1], [-0.4, 0.3]])];
 
-    ex.test("gan-step", 1, "returns both losses of a tiny step", async () => {
+    ex.test("gan-step", "returns both losses of a tiny step", async () => {
       const out = await ex.call("ganTrainingStep", ...args());
       expectScalar(field(out, "dLoss"), 1.4731779, { what: "dLoss" });
       expectScalar(field(out, "gLoss"), 0.6914543, { what: "gLoss (after D's update)" });
     });
 
-    ex.test("gan-step", 1, "updates D, then G against the new D", async () => {
+    ex.test("gan-step", "updates D, then G against the new D", async () => {
       const { args: after } = await ex.callObserved("ganTrainingStep", args());
       const [g, d] = after as ModelValue[];
       expectTensor(d.weights[0], [[0.4423206], [-0.2122145]], { what: "D's kernel after the step" });

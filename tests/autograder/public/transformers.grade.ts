@@ -8,14 +8,14 @@ const ex = exercise("transformers");
 
 describe("transformers · public", () => {
   describe("tr-text · character preprocessing", () => {
-    ex.test("tr-text", 1, "lowercases, drops digits, collapses whitespace", async () => {
+    ex.test("tr-text", "lowercases, drops digits, collapses whitespace", async () => {
       const out = await ex.call("preprocessText", "Call me Ishmael.  Some years ago -\n never mind 42 how long");
       expectTrue(out === "call me ishmael. some years ago - never mind how long", `expected "call me ishmael. some years ago - never mind how long", got ${JSON.stringify(out)}`);
     });
   });
 
   describe("tr-lstm-cell · one LSTM step", () => {
-    ex.test("tr-lstm-cell", 1, "all-zero weights: every gate ½, candidate 0", async () => {
+    ex.test("tr-lstm-cell", "all-zero weights: every gate ½, candidate 0", async () => {
       // i = f = o = σ(0) = ½, g = tanh(0) = 0 → c = ½ · 1 = 0.5, h = ½ · tanh(0.5) = 0.2310586
       const out = await ex.call("lstmCellStep", T([[1]]), T([[0]]), T([[1]]), T([[0, 0, 0, 0]]), T([[0, 0, 0, 0]]), T([0, 0, 0, 0]));
       expectTensor(field(out, "c"), [[0.5]], { what: "c" });
@@ -24,7 +24,7 @@ describe("transformers · public", () => {
   });
 
   describe("tr-attention · scaled dot-product attention", () => {
-    ex.test("tr-attention", 1, "one query, two keys, no mask", async () => {
+    ex.test("tr-attention", "one query, two keys, no mask", async () => {
       // scores (q·k)/√2 = [0.7071, 0] → softmax [0.66976, 0.33024] → output 0.66976·[1, 2] + 0.33024·[3, 4]
       const out = await ex.call("scaledDotProductAttention", T([[[1, 0]]]), T([[[1, 0], [0, 1]]]), T([[[1, 2], [3, 4]]]));
       expectTensor(field(out, "weights"), [[[0.6697615, 0.3302385]]], { what: "weights" });
@@ -33,7 +33,7 @@ describe("transformers · public", () => {
   });
 
   describe("tr-positional · sinusoidal positional encoding", () => {
-    ex.test("tr-positional", 1, "length 3, dModel 4", async () => {
+    ex.test("tr-positional", "length 3, dModel 4", async () => {
       // columns: sin(pos), cos(pos), sin(pos/100), cos(pos/100)
       expectTensor(await ex.call("sinusoidalPositionalEncoding", 3, 4), [
         [0, 1, 0, 1],
@@ -44,7 +44,7 @@ describe("transformers · public", () => {
   });
 
   describe("tr-mlm-masking · 80/10/10 masking", () => {
-    ex.test("tr-mlm-masking", 1, "the example of the notebook, draw by draw", async () => {
+    ex.test("tr-mlm-masking", "the example of the notebook, draw by draw", async () => {
       // 2 and 3 are special (no draw). 17: u 0.05 → selected, r 0.5 → [MASK]=4. 18: u 0.9 → not.
       // 19: u 0.1 → selected, r 0.85 → random floor(0.3·30) = 9. 20: u 0.12 → selected, r 0.95 → kept.
       const draws = rngValues([0.05, 0.5, 0.9, 0.1, 0.85, 0.3, 0.12, 0.95]);

@@ -18,8 +18,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as readline from "readline";
 import * as vm from "vm";
-import type { CallRequest, ContextRequest, ErrorInfo, ImportBinding, LoadRequest, ReadyMessage, Request, Response } from "./protocol";
-import { decodeNumber, decodeValue, encodeNumber, encodeValue, mulberry32 } from "./values";
+import type { CallRequest, ContextRequest, ErrorInfo, ImportBinding, LoadRequest, ReadyMessage, Request, Response, SandboxEvent } from "./protocol";
+import { argMarker, CallState, describe, encodeTfValue } from "./tfValues";
+import { decodeValue, encodeValue } from "./values";
 
 type TF = typeof import("@tensorflow/tfjs");
 
@@ -30,7 +31,7 @@ const RUNTIME_ROOT = path.resolve(__dirname, "..");
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const tf: TF = require("@tensorflow/tfjs");
 
-function send(message: Response | ReadyMessage): void {
+function send(message: Response | ReadyMessage | SandboxEvent): void {
   const line = JSON.stringify(message) + "\n";
   let buf = Buffer.from(line);
   while (buf.length > 0) {
@@ -110,15 +111,58 @@ function safeString(x: unknown): string {
   }
 }
 
+// ── callbacks graded code schedules ───────────────────────────────────────────────────────
+/** Who is running now: "cell:<key>" while a cell loads, "call:<module>.<fn>" during a call. */
+let activeOwner: string | null = null;
+const SCHEDULED_LIMIT_MS = Number(process.env.COURSE_SANDBOX_TIMER_MS) || 5_000;
+
+/**
+ * A callback runs later, perhaps while another request is in flight. It runs under its own time
+ * limit, announced with its owner (whoever scheduled it), so that a hang or a crash it causes is
+ * charged to its owner and not to the request that happens to be running.
+ */
+function runScheduled(mod: ModuleContext, owner: string, fn: (...a: unknown[]) => unknown, args: unknown[]): void {
+  const prev = activeOwner;
+  activeOwner = owner;
+  send({ type: "timer", owner });
+  try {
+    mod.sandbox.__courseScheduled = () => fn(...args);
+    vm.runInContext("__courseScheduled()", mod.context, { timeout: SCHEDULED_LIMIT_MS, displayErrors: false });
+  } catch (err) {
+    if ((err as { code?: string })?.code === "ERR_SCRIPT_EXECUTION_TIMEOUT") {
+      send({ type: "fault", owner, message: `ran longer than ${SCHEDULED_LIMIT_MS / 1000} s` });
+      process.exit(0); // its state is unknown now: the runner starts afresh
+    }
+    process.stderr.write(`uncaught in a callback scheduled by ${owner}: ${String((err as Error)?.message ?? err).slice(0, 500)}\n`);
+  } finally {
+    delete mod.sandbox.__courseScheduled;
+    activeOwner = prev;
+    send({ type: "timer-end" });
+  }
+}
+
+function schedulers(mod: () => ModuleContext): Record<string, unknown> {
+  const later = (fn: unknown, args: unknown[]) => {
+    const owner = activeOwner ?? "unknown:";
+    return typeof fn === "function" ? () => runScheduled(mod(), owner, fn as (...a: unknown[]) => unknown, args) : () => undefined;
+  };
+  return {
+    setTimeout: (fn: unknown, ms?: number, ...args: unknown[]) => setTimeout(later(fn, args), ms),
+    setInterval: (fn: unknown, ms?: number, ...args: unknown[]) => setInterval(later(fn, args), ms),
+    setImmediate: (fn: unknown, ...args: unknown[]) => setImmediate(later(fn, args)),
+    queueMicrotask: (fn: unknown) => queueMicrotask(later(fn, [])),
+    clearTimeout,
+    clearInterval,
+    clearImmediate,
+  };
+}
+
 function createModuleContext(imports: ImportBinding[]): ModuleContext {
+  let self: ModuleContext | null = null;
   const sandbox: Record<string, unknown> = {
     console: makeConsole(),
     require: requireAllowed,
-    setTimeout,
-    clearTimeout,
-    setImmediate,
-    clearImmediate,
-    queueMicrotask,
+    ...schedulers(() => self!),
     TextEncoder,
     TextDecoder,
     // The host's typed arrays, so `new Float32Array(n)` in a cell is one tfjs recognises.
@@ -149,7 +193,8 @@ function createModuleContext(imports: ImportBinding[]): ModuleContext {
       importErrors.push(`import of ${b.local} from "${b.module}" failed: ${(err as Error).message}`);
     }
   }
-  return { context, sandbox, importErrors, filenames: [] };
+  self = { context, sandbox, importErrors, filenames: [] };
+  return self;
 }
 
 // ── requests ──────────────────────────────────────────────────────────────────────────────
@@ -174,11 +219,12 @@ function errorInfo(err: unknown, kind: ErrorInfo["kind"], filenames: string[]): 
   } catch {
     message = "an error that could not be read";
   }
+  // A stack can be megabytes (a huge message or function name): keep three frames, each capped.
   const where = stack
     .split("\n")
-    .filter((l) => filenames.some((f) => l.includes(f)))
+    .filter((l) => l.trimStart().startsWith("at ") && filenames.some((f) => l.includes(f)))
     .slice(0, 3)
-    .map((l) => l.trim())
+    .map((l) => (l.length > 300 ? `${l.trim().slice(0, 299)}…` : l.trim()))
     .join("\n");
   return { kind, name, message, where: where || undefined };
 }
@@ -196,6 +242,7 @@ function load(req: LoadRequest): Response {
     modules.set(req.module, mod);
   }
   mod.filenames.push(req.cell.filename);
+  activeOwner = `cell:${req.cell.key}`;
   try {
     const script = new vm.Script(req.cell.js, { filename: req.cell.filename });
     script.runInContext(mod.context, { timeout: req.timeoutMs, displayErrors: false });
@@ -203,85 +250,10 @@ function load(req: LoadRequest): Response {
     const info = errorInfo(err, "threw", mod.filenames);
     if (info.kind === "timeout") return { id: req.id, ok: false, error: info, exiting: true };
     return { id: req.id, ok: false, error: info };
+  } finally {
+    activeOwner = null;
   }
   return { id: req.id, ok: true };
-}
-
-interface CallState {
-  disposables: { dispose(): void }[];
-  rngs: WeakMap<object, { used: number }>;
-}
-
-/** Arguments from the specs: markers become tensors, small models, optimizers, random streams. */
-function argMarker(state: CallState) {
-  return (key: string, body: unknown, decode: (v: unknown) => unknown): unknown => {
-    const b = body as Record<string, unknown>;
-    switch (key) {
-      case "$tensor": {
-        const shape = b.shape as number[];
-        const dtype = (b.dtype as "float32" | "int32" | "bool") ?? "float32";
-        return tf.tensor((b.data as unknown[]).map(decodeNumber), shape, dtype);
-      }
-      case "$model": {
-        const layers = b.layers as { units: number; activation?: string; useBias?: boolean; inputDim?: number }[];
-        const model = tf.sequential();
-        layers.forEach((l, i) =>
-          model.add(
-            tf.layers.dense({
-              units: l.units,
-              activation: (l.activation ?? "linear") as "linear",
-              useBias: l.useBias ?? true,
-              ...(i === 0 ? { inputShape: [l.inputDim ?? 1] } : {}),
-            }),
-          ),
-        );
-        if (Array.isArray(b.weights)) model.setWeights((b.weights as unknown[]).map((w) => decode(w) as import("@tensorflow/tfjs").Tensor));
-        state.disposables.push(model);
-        return model;
-      }
-      case "$optimizer": {
-        const lr = Number(b.learningRate ?? 0.01);
-        const opt = b.kind === "adam" ? tf.train.adam(lr) : b.kind === "momentum" ? tf.train.momentum(lr, Number(b.momentum ?? 0.9)) : tf.train.sgd(lr);
-        state.disposables.push(opt);
-        return opt;
-      }
-      case "$rng": {
-        const counter = { used: 0 };
-        let rng: () => number;
-        if (Array.isArray(b.values)) {
-          const values = (b.values as unknown[]).map(decodeNumber);
-          rng = () => {
-            if (counter.used >= values.length) throw new Error(`the test's random stream has only ${values.length} numbers and they are all used: is something drawn that should not be?`);
-            return values[counter.used++];
-          };
-        } else {
-          const g = mulberry32(Number(b.seed ?? 0));
-          rng = () => {
-            counter.used++;
-            return g();
-          };
-        }
-        state.rngs.set(rng, counter);
-        return rng;
-      }
-    }
-    return undefined;
-  };
-}
-
-function encodeTfValue(value: unknown, encode: (v: unknown) => unknown, state?: CallState): unknown | undefined {
-  if (value instanceof tf.Tensor) {
-    if (value.isDisposed) return { $unsupported: "a tensor that was already disposed" };
-    const data = value.dataSync() as unknown as ArrayLike<number | string>;
-    const flat = value.dtype === "string" ? Array.from(data as ArrayLike<string>) : Array.from(data as ArrayLike<number>, encodeNumber);
-    return { $tensor: { shape: value.shape, dtype: value.dtype, data: flat } };
-  }
-  if (value instanceof tf.LayersModel) {
-    return { $model: { weights: value.getWeights().map((w) => encode(w)) } };
-  }
-  if (value instanceof tf.Optimizer) return { $optimizer: { kind: value.getClassName() } };
-  if (typeof value === "function" && state?.rngs.has(value)) return { $rng: { used: state.rngs.get(value)!.used } };
-  return undefined;
 }
 
 async function call(req: CallRequest): Promise<Response> {
@@ -303,6 +275,7 @@ async function call(req: CallRequest): Promise<Response> {
   const before = tf.memory().numTensors;
   tf.engine().startScope();
   let response: Response;
+  activeOwner = `call:${req.module}.${req.fn}`;
   try {
     const args = req.args.map((a) => decodeValue(a, { marker: argMarker(state) }));
     const invoke = (xs: unknown[]) => (fn as (...a: unknown[]) => unknown)(...xs);
@@ -336,6 +309,7 @@ async function call(req: CallRequest): Promise<Response> {
     const info = errorInfo(err, "threw", filenames);
     response = { id: req.id, ok: false, error: info, exiting: info.kind === "timeout" };
   } finally {
+    activeOwner = null;
     delete mod.sandbox.__courseInvoke;
     try {
       tf.engine().endScope();
@@ -346,12 +320,6 @@ async function call(req: CallRequest): Promise<Response> {
   }
   if (response.ok) response.leakedTensors = Math.max(0, tf.memory().numTensors - before);
   return response;
-}
-
-function describe(x: unknown): string {
-  if (x === null) return "null";
-  if (Array.isArray(x)) return "an array";
-  return typeof x === "object" ? "an object" : typeof x;
 }
 
 async function serve(): Promise<void> {

@@ -1,8 +1,9 @@
 /**
  * What the trusted runner and the sandbox say to each other: one JSON object per line.
  *
- *   runner ──stdin──► sandbox    requests  {id, op: "load" | "call" | "ping", ...}
- *   runner ◄──fd 3─── sandbox    responses {id, ok, ...} and one {type: "ready"}
+ *   runner ──stdin──► sandbox    requests  {id, op: "context" | "load" | "call" | "ping", ...}
+ *   runner ◄──fd 3─── sandbox    responses {id, ok, ...}, one {type: "ready"}, and events about
+ *                                callbacks that graded code scheduled (timer, timer-end, fault)
  *
  * The sandbox runs student code, so every response is untrusted data: the runner caps its size,
  * accepts only a response to the request it is waiting for, and never takes a score from it.
@@ -88,6 +89,17 @@ export interface ErrorResponse {
 }
 
 export type Response = OkResponse | ErrorResponse;
+
+/**
+ * Callbacks graded code schedules (setTimeout, setInterval, setImmediate, queueMicrotask) run
+ * later, maybe while another request is in flight. The sandbox runs each under a time limit and
+ * says whose it is, so that a crash or a hang it causes is charged to the cell or the call that
+ * scheduled it, never to the request that happened to be running:
+ *   {type: "timer", owner}       a callback of `owner` starts   {type: "timer-end"}   it ended
+ *   {type: "fault", owner, message}   it ran past its limit; the sandbox exits next
+ * Owners: "cell:<cell key>" (scheduled while a cell loaded) or "call:<function name>".
+ */
+export type SandboxEvent = { type: "timer"; owner: string } | { type: "timer-end" } | { type: "fault"; owner: string; message: string };
 
 export interface ReadyMessage {
   type: "ready";
