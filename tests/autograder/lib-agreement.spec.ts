@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { compileCell } from "../../tools/grader/extract";
-import { gradedCells, readNotebook } from "../../tools/grader/notebook";
+import { gradedCells, readNotebook } from "@ts-course/notebook";
 import { REPO_ROOT, SOLUTIONS_DIR } from "../../tools/grader/paths";
 import { declaredNames } from "../../tools/grader/registry";
 

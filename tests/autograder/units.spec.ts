@@ -12,7 +12,7 @@ import { findSubmissionSources, readSubmissionArchive, sha256, verifySubmission,
 import { exerciseDifferences, generateExercises } from "../../tools/grader/exercises";
 import { compileCell, freeNames, importBindings, scriptSource } from "../../tools/grader/extract";
 import { nestedFunctions, tarHeader } from "../../tools/grader/fixtures/hostileInputs";
-import { cellSource, gradedCells, readNotebook } from "../../tools/grader/notebook";
+import { cellSource, findSolutionRegions, gradedCells, readNotebook, stripSolutions } from "@ts-course/notebook";
 import { EXERCISES_DIR, PUBLIC_SPECS_DIR, SOLUTIONS_DIR } from "../../tools/grader/paths";
 import { readRegistry } from "../../tools/grader/registry";
 import { channelName, DEFAULT_FILE_PATTERN, idFromName, identify, latestPerStudent } from "../../tools/grader/identity";
@@ -20,7 +20,6 @@ import { csvField, escapeHtml, feedbackFileName } from "../../tools/grader/repor
 import { decodeResult } from "../../tools/grader/spec";
 import { printable, printableLine } from "../../tools/grader/text";
 import { decodeValue, encodeValue } from "../../tools/grader/sandbox/values";
-import { findSolutionRegions, stripSolutions } from "../../tools/grader/solutionRegions";
 import { checkForSubmission } from "../../tools/grader/submit";
 
 const made: string[] = [];
@@ -241,7 +240,7 @@ describe("grader steps", () => {
       ae.cells = ae.cells.filter((c: { metadata: { course?: { grade_id?: string } } }) => c.metadata.course?.grade_id !== "ae-auroc");
       fs.writeFileSync(path.join(dir, "autoencoders.ipynb"), JSON.stringify(ae));
       check = checkForSubmission(reg, dir);
-      assert.ok(check.errors.some((e) => e.includes("gans.ipynb is not valid JSON")), check.errors.join("\n"));
+      assert.ok(check.errors.some((e) => e.includes("gans.ipynb: not valid JSON")), check.errors.join("\n"));
       assert.ok(check.errors.some((e) => e.includes("ae-auroc is missing")), check.errors.join("\n"));
     });
   });

@@ -4,17 +4,15 @@
  * read back column by column. The gradebook must agree with the first in the second.
  */
 import * as fs from "fs";
-import { Grader } from "../../tools/grader/grade";
+import { gradeNotebooks } from "../../tools/grader/index";
 import { parseCsv } from "../../tools/course-service/csv";
 
 /** Public + hidden tests on each student's notebook file: student → total points. */
 export async function gradeIndependently(exercise: string, files: Record<string, string>): Promise<Record<string, number>> {
-  const grader = new Grader({ hidden: true, exercises: [exercise], jobs: 1 });
-  await grader.tests();
   const totals: Record<string, number> = {};
   for (const [student, file] of Object.entries(files)) {
-    const result = await grader.grade({ student, source: file, submittedAt: null, notebooks: new Map([[exercise, fs.readFileSync(file, "utf8")]]), problems: [] });
-    if (result.graderErrors.length) throw new Error(`the grader itself failed on ${student}'s ${file}: ${result.graderErrors.join("; ")}`);
+    const result = await gradeNotebooks({ student, submittedAt: new Date(), notebooks: [{ name: exercise, bytes: fs.readFileSync(file) }], exercises: [exercise], source: file });
+    if (result.graderErrors.length || result.total == null) throw new Error(`the grader itself failed on ${student}'s ${file}: ${result.graderErrors.join("; ")}`);
     totals[student] = result.total;
   }
   return totals;

@@ -3,4 +3,5 @@ export { defineCommand, groupHelpText, InputError, positiveInt, positiveNumber, 
 export type { Command, CommandGroupSpec, CommandSpec, OptionSpec, Parsed, ParsedValues, Subcommand } from "./command";
 export { REPO_ROOT, repoPath } from "./repoRoot";
 export { writeFileAtomic } from "./writeFileAtomic";
+export { escapeHtml } from "./escapeHtml";
 export type { Chunk, WriteOptions } from "./writeFileAtomic";

@@ -1,13 +1,11 @@
 /**
- * The ONE file that talks to the sandboxed grader (tools/grader). Everything else in the service
- * and the workers calls `gradeNotebook` with identity and time that the server decided, so moving
- * to the grader's public API (tools/grader/index.ts, `gradeNotebooks`) changes only this file.
+ * The ONE file that talks to the sandboxed grader, through its public API (tools/grader/index.ts).
+ * Everything else in the service and the workers calls `gradeNotebook` with identity and time that
+ * the server decided; the grader never reads either from the notebook.
  */
-import type { Submission } from "../grader/archive";
-import { Grader, SubmissionResult } from "../grader/grade";
-import { readRegistry, Registry } from "../grader/registry";
-import { escapeHtml, feedbackHtml } from "../grader/report";
-import type { TestResult } from "../grader/runner";
+import { checkNotebooks, feedbackHtml, gradeNotebooks, listExercises } from "../grader/index";
+import type { ExerciseEntry, SubmissionResult, TestResult } from "../grader/index";
+import { escapeHtml } from "../grader/report";
 
 export type { TestResult };
 export { escapeHtml };
@@ -25,6 +23,7 @@ export interface GradeRequest {
 
 export interface GradeOutcome {
   points: number;
+  /** What the tests that ran could give: the whole assignment when grading, the public share for a check. */
   max: number;
   tests: TestResult[];
   items: { exercise: string; gradeId: string; title: string; points: number; max: number }[];
@@ -34,57 +33,63 @@ export interface GradeOutcome {
   durationMs: number;
 }
 
-let registryCache: Registry | null = null;
-export function courseRegistry(): Registry {
-  return (registryCache ??= readRegistry());
-}
-
-const graders = new Map<string, Promise<Grader>>();
-
-/** One Grader per (exercise, hidden), with its trusted test list loaded once. */
-function graderFor(exercise: string, hidden: boolean): Promise<Grader> {
-  const key = `${exercise}:${hidden}`;
-  let g = graders.get(key);
-  if (!g) {
-    g = (async () => {
-      const grader = new Grader({ hidden, exercises: [exercise], registry: courseRegistry(), jobs: 1 });
-      await grader.tests();
-      return grader;
-    })();
-    g.catch(() => graders.delete(key));
-    graders.set(key, g);
-  }
-  return g;
+/** The exercises as the course released them (exercises/exercises.json), read once. */
+let exercisesCache: ExerciseEntry[] | null = null;
+export function courseRegistry(): { exercises: ExerciseEntry[] } {
+  return { exercises: (exercisesCache ??= listExercises()) };
 }
 
 export async function gradeNotebook(req: GradeRequest): Promise<GradeOutcome> {
-  const grader = await graderFor(req.exercise, req.hidden);
-  const sub: Submission = {
-    student: req.student,
-    source: "course-service",
-    submittedAt: req.submittedAt.toISOString(),
-    notebooks: new Map([[req.exercise, req.notebook]]),
-    problems: [],
+  const notebooks = [{ name: req.exercise, bytes: req.notebook }];
+  const r = req.hidden
+    ? await gradeNotebooks({ student: req.student, submittedAt: req.submittedAt, notebooks, exercises: [req.exercise], source: "course service" })
+    : await checkNotebooks({ student: req.student, notebooks, exercises: [req.exercise] });
+  return outcomeOf(r);
+}
+
+/** The service stores plain numbers: on the server the hidden specs are present, so every share is known. */
+function outcomeOf(r: SubmissionResult): GradeOutcome {
+  const known = (x: number | null, what: string) => {
+    if (x == null) throw new Error(`the grader gave no ${what}: are the hidden specs missing on the server?`);
+    return x;
   };
-  const r = await grader.grade(sub);
-  return { points: r.total, max: r.max, tests: r.tests, items: r.items, problems: r.problems, graderErrors: r.graderErrors, durationMs: r.durationMs };
+  return {
+    points: known(r.total, "total"),
+    max: r.scope === "public" ? known(r.possible, "possible points") : r.max,
+    tests: r.tests,
+    items: r.items.map((i) => ({ exercise: i.exercise, gradeId: i.gradeId, title: i.title, points: known(i.points, `points for ${i.gradeId}`), max: i.max })),
+    problems: r.problems,
+    graderErrors: r.graderErrors,
+    durationMs: r.durationMs,
+  };
 }
 
 /** The grader's own feedback page for a stored result, with the service's notes (lateness) added. */
 export function feedbackPage(student: string, submittedAt: Date, outcome: Omit<GradeOutcome, "durationMs">, notes: string[]): string {
   const result: SubmissionResult = {
     student,
-    source: "course-service",
+    source: "course service",
     submittedAt: submittedAt.toISOString(),
-    problems: [...notes, ...outcome.problems],
-    tests: outcome.tests,
-    items: outcome.items,
+    trust: { student: "caller", submittedAt: "caller" },
+    scope: "all",
+    status: outcome.graderErrors.length ? "grader-error" : "graded",
     total: outcome.points,
+    possible: outcome.max,
     max: outcome.max,
+    items: outcome.items.map((i) => ({ ...i, possible: i.max, testsPassed: 0, testsRun: 0 })),
+    tests: outcome.tests,
+    problems: outcome.problems,
+    flags: [],
+    others: [],
+    graderErrors: outcome.graderErrors,
     durationMs: 0,
     sandboxStarts: 0,
-    graderErrors: outcome.graderErrors,
     attempts: 1,
   };
-  return feedbackHtml(result, courseRegistry());
+  for (const item of result.items) {
+    const mine = outcome.tests.filter((t) => t.gradeId === item.gradeId);
+    item.testsRun = mine.length;
+    item.testsPassed = mine.filter((t) => t.passed).length;
+  }
+  return feedbackHtml(result, { notes });
 }

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { defineCommand, positiveInt, runCommand, UsageError } from "../cli/command";
+import { defineCommand, positiveInt, runCommand, UsageError } from "@ts-course/cli";
 import { openDatabase } from "./db";
 import { Hub, hubConfigFromEnv } from "./hub";
 import { checkTimeZone } from "./policy";

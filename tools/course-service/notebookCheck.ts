@@ -3,7 +3,7 @@
  * deleted, duplicated or with changed metadata, or a file that is not a notebook. Each problem is
  * one sentence naming the cell; RECOVER says what the student does next.
  */
-import { gradedCells, parseNotebook } from "../grader/notebook";
+import { gradedCells, parseNotebook } from "@ts-course/notebook";
 
 export interface GradedCellSpec {
   gradeId: string;

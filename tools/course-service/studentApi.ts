@@ -91,7 +91,7 @@ async function now(app: AppConfig): Promise<Date> {
 }
 
 /** Hidden tests keep their title and points, never their message. */
-export function studentTests(tests: { gradeId: string; title: string; points: number; passed: boolean; visibility: string; message?: string }[]) {
+export function studentTests(tests: { gradeId: string; title: string; points: number | null; passed: boolean; visibility: string; message?: string }[]) {
   return tests.map((t) => ({ gradeId: t.gradeId, title: t.title, points: t.points, passed: t.passed, hidden: t.visibility === "hidden", message: t.visibility === "hidden" ? null : (t.message ?? null) }));
 }
 

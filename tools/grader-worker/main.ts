@@ -8,7 +8,7 @@
  * SIGTERM/Ctrl-C: stop claiming, finish the gradings in progress, exit.
  */
 import * as os from "os";
-import { defineCommand, positiveInt, runCommand, UsageError } from "../cli/command";
+import { defineCommand, positiveInt, runCommand, UsageError } from "@ts-course/cli";
 import { openDatabase } from "../course-service/db";
 import { migrate } from "../course-service/migrations";
 import { GradingWorker } from "../course-service/worker";

@@ -16,7 +16,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { defineCommand, positiveInt, runCommand, UsageError } from "../cli/command";
+import { defineCommand, positiveInt, runCommand, UsageError } from "@ts-course/cli";
 import { findSubmissionSources, readSubmission } from "./archive";
 import { Grader, ProgressEvent, refusalAsInput } from "./grade";
 import { IdentityChannel, IdentityOptions, identify, latestPerStudent } from "./identity";

@@ -13,7 +13,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { defineCommand, InputError, runCommand } from "../cli/command";
+import { defineCommand, InputError, runCommand } from "@ts-course/cli";
 import { Grader, refusalAsInput } from "./grade";
 import { EXERCISES_DIR } from "./paths";
 import { ExerciseEntry, findExercise, readRegistry } from "./registry";

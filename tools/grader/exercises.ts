@@ -10,13 +10,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { defineCommand, InputError, runCommand } from "../cli/command";
-import { courseNotebookMetadata } from "../kernel/kernelspec";
-import { toSourceLines } from "../notebook/cells";
-import { cellSource, GRADE_ID_PATTERN, gradeMark, RawCell, RawNotebook, readNotebook } from "./notebook";
+import { defineCommand, InputError, runCommand, writeFileAtomic } from "@ts-course/cli";
+import { courseNotebookMetadata } from "@ts-course/kernel";
+import { toSourceLines } from "@ts-course/notebook";
+import { Cell as RawCell, cellSource, findSolutionRegions, GRADE_ID_PATTERN, gradeMark, Notebook as RawNotebook, readNotebook, stripSolutions } from "@ts-course/notebook";
 import { EXERCISES_DIR, REGISTRY_FILE, SOLUTIONS_DIR } from "./paths";
 import { declaredNames, ExerciseEntry, GradedItem, Registry } from "./registry";
-import { findSolutionRegions, stripSolutions } from "./solutionRegions";
 
 export interface GeneratedExercises {
   /** Relative file name inside exercises/ → exact file content. */
@@ -112,9 +111,7 @@ export function writeExercises(generated: GeneratedExercises, exercisesDir = EXE
   for (const [file, content] of generated.files) {
     const target = path.join(exercisesDir, file);
     if (fs.existsSync(target) && fs.readFileSync(target, "utf8") === content) continue;
-    const tmp = `${target}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, content);
-    fs.renameSync(tmp, target);
+    writeFileAtomic(target, content);
     written.push(`exercises/${file}`);
   }
   for (const file of fs.readdirSync(exercisesDir)) {

@@ -15,7 +15,7 @@
  * (tslab shows type errors while the student works); grading judges behaviour.
  */
 import * as ts from "typescript";
-import { gradedCells, RawNotebook, codeSources } from "./notebook";
+import { codeSources, gradedCells, Notebook as RawNotebook } from "@ts-course/notebook";
 import type { ExerciseEntry } from "./registry";
 import type { ImportBinding } from "./sandbox/protocol";
 

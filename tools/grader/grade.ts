@@ -23,7 +23,7 @@ import { hiddenSpecFile, publicSpecFile, REPO_ROOT } from "./paths";
 import { readRegistry, Registry } from "./registry";
 import { assignPoints, ResultStatus, scoreTests, SubmissionResult, TestInfo, TestResult } from "./result";
 import type { RunnerJob, RunnerList, RunnerResult } from "./runner";
-import { InputError } from "../cli/command";
+import { InputError } from "@ts-course/cli";
 import { PrepareTimeout, prepareOffThread } from "./preparePool";
 import { prepareRuntime, Runtime } from "./runtime";
 import { StagingRefused } from "./stage";

@@ -1,7 +1,7 @@
 /** Where the grader's inputs live, relative to the repository root. */
 import * as fs from "fs";
 import * as path from "path";
-import { REPO_ROOT } from "../kernel/kernelspec";
+import { REPO_ROOT } from "@ts-course/cli";
 
 export { REPO_ROOT };
 

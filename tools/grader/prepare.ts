@@ -7,7 +7,7 @@
  * source of one graded cell, and the length of grade ids quoted back in messages.
  */
 import { extractModule, SandboxModule } from "./extract";
-import { parseNotebook } from "./notebook";
+import { parseNotebook } from "@ts-course/notebook";
 import type { ExerciseEntry } from "./registry";
 import { clip, printableLine } from "./text";
 

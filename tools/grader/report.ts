@@ -7,15 +7,14 @@
  * with = + - @ is prefixed with '). Feedback pages show a hidden test's title and points only.
  */
 import * as crypto from "crypto";
+import { escapeHtml, writeFileAtomic } from "@ts-course/cli";
 import * as fs from "fs";
 import * as path from "path";
 import type { Registry } from "./registry";
 import { formatPoints, SubmissionResult } from "./result";
 import { printable, printableLine } from "./text";
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
+export { escapeHtml };
 
 /** Student-shaped text for a page: control characters made visible, then escaped. */
 const html = (s: unknown, max = 4000) => escapeHtml(printable(s, max));
@@ -166,12 +165,6 @@ export function feedbackFileName(student: string): string {
   return safe === student ? `${safe}.html` : `${safe}-${crypto.createHash("sha256").update(student).digest("hex").slice(0, 8)}.html`;
 }
 
-function writeAtomic(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`);
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
-
 /**
  * Writes grades.csv, feedback/<student>.html, summary.md and results.json into `outDir`. One page
  * that cannot be written is reported and the others are still written.
@@ -180,11 +173,11 @@ export function writeReports(outDir: string, results: SubmissionResult[], regist
   const feedbackDir = path.join(outDir, "feedback");
   fs.mkdirSync(feedbackDir, { recursive: true });
   const csv = path.join(outDir, "grades.csv");
-  writeAtomic(csv, gradesCsv(results, registry));
+  writeFileAtomic(csv, gradesCsv(results, registry));
   // results.json one result at a time, so that no single string holds them all.
-  writeAtomic(path.join(outDir, "results.json"), `{"run": ${JSON.stringify(run)},\n "results": [\n${results.map((r) => JSON.stringify(r)).join(",\n")}\n]}\n`);
+  writeFileAtomic(path.join(outDir, "results.json"), `{"run": ${JSON.stringify(run)},\n "results": [\n${results.map((r) => JSON.stringify(r)).join(",\n")}\n]}\n`);
   const summary = path.join(outDir, "summary.md");
-  writeAtomic(summary, summaryMarkdown(results, registry, run));
+  writeFileAtomic(summary, summaryMarkdown(results, registry, run));
   const used = new Set<string>();
   const failed: string[] = [];
   for (const r of results) {
@@ -192,7 +185,7 @@ export function writeReports(outDir: string, results: SubmissionResult[], regist
     for (let k = 2; used.has(name); k++) name = name.replace(/(-\d+)?\.html$/, `-${k}.html`);
     used.add(name);
     try {
-      writeAtomic(path.join(feedbackDir, name), feedbackHtml(r, registry));
+      writeFileAtomic(path.join(feedbackDir, name), feedbackHtml(r, registry));
     } catch (err) {
       failed.push(`${printableLine(r.student, 80)}: ${(err as Error).message}`);
     }

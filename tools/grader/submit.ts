@@ -9,13 +9,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { defineCommand, runCommand, UsageError } from "../cli/command";
+import { defineCommand, runCommand, UsageError } from "@ts-course/cli";
 import { validStudentId, writeSubmissionArchive } from "./archive";
 import { compileCell } from "./extract";
-import { gradedCells, parseNotebook } from "./notebook";
+import { gradedCells, parseNotebook, STUB_PREFIX } from "@ts-course/notebook";
 import { EXERCISES_DIR, REPO_ROOT } from "./paths";
 import { ExerciseEntry, readRegistry, Registry } from "./registry";
-import { STUB_PREFIX } from "./solutionRegions";
 import { printableLine } from "./text";
 
 export interface SubmitCheck {

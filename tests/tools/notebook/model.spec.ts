@@ -8,7 +8,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { InputError } from "@ts-course/cli";
 import { codeSources, gradedCells, gradeMark, makeNotebook, NotebookError, parseNotebook, readNotebook, serializeNotebook, stripSolutions, writeFileAtomic, writeNotebook } from "@ts-course/notebook";
-import * as graderNotebook from "../../../tools/grader/notebook";
 import { REPO_ROOT } from "@ts-course/cli";
 import { tempDir } from "../nbconvert/helpers";
 
@@ -70,23 +69,6 @@ describe("tools/notebook: the one notebook model", () => {
     assert.deepEqual(fs.readdirSync(path.dirname(file)), ["nb.ipynb"], "no temporary file left");
     assert.throws(() => writeFileAtomic(path.join(dir, "sub"), "x"), /EISDIR|directory/);
     assert.deepEqual(fs.readdirSync(path.dirname(file)), ["nb.ipynb"]);
-  });
-
-  it("gives the grader's answers on every solution and exercise notebook (graded cells, imports, marks)", () => {
-    const files = ["solutions", "exercises"].flatMap((d) => fs.readdirSync(path.join(REPO_ROOT, d)).filter((f) => f.endsWith(".ipynb")).map((f) => path.join(REPO_ROOT, d, f)));
-    assert.ok(files.length >= 2, "the course has exercises");
-    for (const file of files) {
-      const ours = readNotebook(file);
-      const theirs = graderNotebook.readNotebook(file);
-      assert.deepEqual(gradedCells(ours), graderNotebook.gradedCells(theirs), file);
-      assert.deepEqual(codeSources(ours), graderNotebook.codeSources(theirs), file);
-      ours.cells.forEach((cell, i) => assert.deepEqual(gradeMark(cell), graderNotebook.gradeMark(theirs.cells[i]), `${file} cell ${i + 1}`));
-    }
-    // and refuses what the grader's reader refuses
-    for (const bad of ["{", "[]", '{"nbformat": 3, "cells": []}', '{"nbformat": 4}', nb([7]), nb([{ source: "" }]), nb([{ cell_type: "code", source: 1 }])]) {
-      assert.throws(() => graderNotebook.parseNotebook(bad, "x"));
-      assert.throws(() => parseNotebook(bad, "x"), NotebookError);
-    }
   });
 
   it("strips solution regions the way the exercises do, loading TypeScript only then", () => {

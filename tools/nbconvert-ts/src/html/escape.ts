@@ -1,9 +1,5 @@
-/** HTML escaping for text and attribute values. */
-const MAP: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => MAP[c]);
-}
+/** HTML escaping for text and attribute values (one home for the tools: @ts-course/cli). */
+export { escapeHtml } from "@ts-course/cli";
 
 /** JSON inside a <script> element: "</script>" and "<!--" must not appear in it. */
 export function jsonForScript(value: unknown): string {
