@@ -6,7 +6,7 @@
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { backendInfo, initBackend, type BackendChoice } from "../../lib/backend";
+import { backendInfo, initBackend, type BackendChoice } from "../../lib/accel/backend";
 import { seed } from "../../lib/seed";
 import { skipWithoutNative } from "./onNativeBackend";
 import { makeCharLstm, makeDenseAutoencoder, makeEncoderBlock, makeMlpGan, type TrainStep } from "../../bench/models";

@@ -1,6 +1,6 @@
 /** lib/native/nativeSetup.ts: the settings TensorFlow gets before tfjs-node loads (no tfjs-node needed). */
 import { strict as assert } from "assert";
-import { configureTensorFlow, defaultIntraOpThreads } from "../../lib/native/nativeSetup";
+import { configureTensorFlow, defaultIntraOpThreads } from "../../lib/accel/native/nativeSetup";
 
 describe("native setup (lib/native/nativeSetup.ts)", () => {
   const saved = { ...process.env };

@@ -7,7 +7,7 @@
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { backendInfo, initBackend, type BackendChoice } from "../../lib/backend";
+import { backendInfo, initBackend, type BackendChoice } from "../../lib/accel/backend";
 
 type Compute = (inputs: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
 
