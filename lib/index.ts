@@ -52,6 +52,7 @@ export * from "./models/bert";
 export * from "./models/bagOfWords";
 export * from "./train/bagOfWordsTraining";
 export * from "./train/bertTraining";
+export * from "./losses/checks";
 export * from "./losses/reconstruction";
 export * from "./losses/sparsity";
 export * from "./metrics/psnr";

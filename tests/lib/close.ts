@@ -27,3 +27,8 @@ export function assertClose(actual: Numbers, expected: Numbers, tolerance = 1e-5
 export function maxAbsDifference(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 }
+
+/** |actual − expected| ≤ tolerance, for one number. */
+export function assertNear(actual: number, expected: number, tolerance: number, what = "value"): void {
+  if (!(Math.abs(actual - expected) <= tolerance)) assert.fail(`${what}: got ${actual}, want ${expected} (± ${tolerance})`);
+}
