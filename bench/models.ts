@@ -31,7 +31,7 @@ export interface TrainStep {
 
 const SEED = 1234;
 
-/** The course's Adam (lib/train/adam.ts; one TensorFlow kernel per weight on native), with PyTorch's ε. */
+/** The course's Adam (tf.train.adam; one TensorFlow kernel per weight on native, lib/accel/native/adam.ts), with PyTorch's ε. */
 function adam(lr = 1e-3, beta1 = 0.9): tf.Optimizer {
   return courseAdam(lr, beta1, 0.999, 1e-8);
 }

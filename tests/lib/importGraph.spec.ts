@@ -3,7 +3,8 @@
  *   - the teaching library (every lib file but lib/index.ts and lib/accel/) imports nothing from
  *     lib/accel/, the room where speed lives: it runs the same maths without it;
  *   - models know nothing of training: lib/models/ imports nothing from lib/train/;
- *   - lib/ imports nothing outside lib/ but packages (not tools/, tests/ or bench/).
+ *   - lib/ imports nothing outside lib/ but packages (not tools/, tests/ or bench/);
+ *   - the lib specs and the benches do not import each other (each builds what it measures from lib/).
  * Imports are read with TypeScript's own pre-processor: import, export … from, require(), import().
  */
 import { strict as assert } from "assert";
@@ -64,6 +65,14 @@ describe("lib/'s import graph", () => {
   it("lib imports nothing outside lib but packages (no tools, tests or bench)", () => {
     const bad = edges.filter((e) => e.local && !within(e.to, "lib"));
     assert.equal(bad.length, 0, `lib reaches outside itself:\n    ${describeEdges(bad)}`);
+  });
+
+  it("tests/lib and bench/ do not import each other", () => {
+    // bench/autograde.bench.ts grades tests/autograder's fixtures: the grader's side of this rule.
+    const bad = [...importEdges(path.join(ROOT, "tests/lib")), ...importEdges(path.join(ROOT, "bench"))].filter(
+      (e) => e.local && ((within(e.from, "tests") && within(e.to, "bench")) || (within(e.from, "bench") && within(e.to, "tests") && e.from !== "bench/autograde.bench.ts")),
+    );
+    assert.equal(bad.length, 0, `tests and benches import each other:\n    ${describeEdges(bad)}`);
   });
 
   it("lib's package imports are TensorFlow.js, Node and the course's declared dependencies", () => {

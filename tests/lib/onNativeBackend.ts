@@ -1,4 +1,4 @@
-/** Shared by the specs of lib/native/ and the native backend: they need tfjs-node (`npm run setup:native`). */
+/** Shared by the specs of lib/accel/native/ and the native backend: they need tfjs-node (`npm run setup:native`). */
 import { backendInfo, initBackend, type BackendChoice } from "../../lib/accel/backend";
 
 export function nativeInstalled(): boolean {

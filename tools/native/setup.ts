@@ -236,7 +236,7 @@ async function build(opts: Options): Promise<void> {
 /**
  * tfjs-node's binding sets string attributes but not lists of strings, which no TensorFlow.js
  * kernel needs. TensorFlow's fused kernels do: _FusedMatMul (product, bias and activation in one
- * pass over the output, lib/native/fusedDense.ts) names its fused steps in `fused_ops`, a
+ * pass over the output, lib/accel/native/fusedDense.ts) names its fused steps in `fused_ops`, a
  * list(string). This adds that case to the binding's AssignOpAttr: a JavaScript array of strings
  * becomes TFE_OpSetAttrStringList. A binding without it (the prebuilt tfjs-node) makes lib fall
  * back to separate ops.
@@ -270,7 +270,7 @@ function patchBinding(source: string): void {
 /**
  * The course's own TensorFlow ops (tools/native/kernels/*.cc, written against TensorFlow's C op
  * and kernel API) compiled into the binding: a static initialiser registers them when Node loads
- * it, and lib/native finds them by name (it falls back to TensorFlow's ops where they are absent).
+ * it, and lib/accel/native finds them by name (it falls back to TensorFlow's ops where they are absent).
  */
 function addCourseKernels(pkgDir: string): void {
   const gypFile = path.join(pkgDir, "binding.gyp");
