@@ -7,8 +7,8 @@
  * a product and an add anyway. On tfjs-node every reshape is a TensorFlow op, so a linear layer
  * costs about eight more ops per training step than the product, the add and their gradients.
  * Measured: MLP GAN step (all its layers are linear) 36 → 29 ms. The product, bias and a ReLU
- * then run as lib/layers/dense.ts, one TensorFlow kernel where the binding allows it (./fusedDense.ts). The other
- * backends keep tfjs-layers' own code: wasm's XNNPACK really fuses.
+ * then run as lib/layers/dense.ts, one TensorFlow kernel where the binding allows it
+ * (./fusedDense.ts). The other backends keep tfjs-layers' own code: wasm's XNNPACK really fuses.
  */
 import * as tf from "@tensorflow/tfjs";
 import { patchOnce, replaceLayerCall } from "../patch";
