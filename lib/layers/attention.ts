@@ -6,8 +6,8 @@
  * where M is 0 where a query may look at a key and −∞ where it may not: exp(−∞) = 0, so a masked
  * key gets exactly zero weight whatever the scores (a large finite stand-in such as −1e9 stops
  * working in float32 once the scores are large: −1e9 + 40 rounds to −1e9 + 64). Masks in this
- * library are given the friendly way round, as 1 = keep and 0 = masked, and turned into M here,
- * so that a padding mask and a causal mask combine by multiplication.
+ * library are given the friendly way round, as m = 1 to keep and 0 to mask, and turned into
+ * M = log m here, so that a padding mask and a causal mask combine by multiplication.
  *
  * A query whose keys are all masked (a row of padding, say) has nothing to attend to: softmax
  * of a row of −∞ is 0/0. Its weights are all 0 here, so its output is the zero vector and no
@@ -92,7 +92,7 @@ export function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask?: tf
 
 /** What a mask (1 = keep, 0 = masked; the mask's own, small shape) does to the scores and weights. */
 type MaskTerms = {
-  /** M: 0 where kept, −∞ where masked (0 in rows where every key is masked, which rowKept zeroes instead) */
+  /** M = log m: 0 where kept, −∞ where masked (0 in rows where every key is masked, which rowKept zeroes instead) */
   bias: tf.Tensor;
   /** 1 for rows with a key left, 0 for rows with none: [..., tq or 1, 1]; absent when every row keeps a key */
   rowKept?: tf.Tensor;
@@ -100,12 +100,10 @@ type MaskTerms = {
 
 function maskTerms(mask: tf.Tensor): MaskTerms {
   return tf.tidy(() => {
-    const keep = tf.notEqual(mask, 0);
-    const anyKept = tf.any(keep, -1, true); // [..., tq or 1, 1]
-    const everyRowKeeps = tf.all(anyKept).dataSync()[0] === 1; // a read of the mask's own small shape
-    const masked = everyRowKeeps ? tf.scalar(-Infinity) : tf.where(anyKept, tf.scalar(-Infinity), tf.scalar(0));
-    const bias = tf.where(keep, tf.scalar(0), masked);
-    return everyRowKeeps ? { bias } : { bias, rowKept: tf.cast(anyKept, "float32") };
+    const m = tf.cast(mask, "float32");
+    const rowKept = tf.max(m, -1, true); // [..., tq or 1, 1]: 1 if the row keeps a key, else 0
+    if (tf.min(rowKept).dataSync()[0] > 0) return { bias: tf.log(m) }; // every row keeps a key (a read of the mask's own small shape)
+    return { bias: tf.log(tf.maximum(m, tf.sub(1, rowKept))), rowKept };
   });
 }
 
