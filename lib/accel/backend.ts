@@ -10,7 +10,8 @@
  *
  * Starting a backend is also when this folder plugs the course's speed work into TensorFlow.js,
  * through its kernel and gradient registries (and, where TensorFlow.js has no registry, the call
- * of two tfjs-layers layers and AdamOptimizer's step, on their prototypes): on every
+ * of two tfjs-layers layers and AdamOptimizer's step on their prototypes, and the outputs the
+ * tape records of one kernel: patch.ts): on every
  * backend a faster tile gradient and layer normalisation (tileGradient.ts, layerNormalization.ts);
  * on wasm, kernels that 4.22 lacks or runs slowly (wasm/install.ts); on node, TensorFlow's fused
  * kernels (native/nativeSetup.ts). The teaching code (lib/layers, models, …) never imports this

@@ -8,11 +8,12 @@
  * Checked against the ops in tests/lib/fusedLstm.spec.ts.
  *
  * The kernel's outputs: h [batch, time, units], then what its gradient reads: x time-major, w,
- * and BlockLSTMV2's seven outputs (i, cs, f, o, ci, co, h, each [time, batch, units]).
+ * and BlockLSTMV2's seven outputs (i, cs, f, o, ci, co, h, each [time, batch, units]). Only h is
+ * differentiated (differentiateFirstOutputOnly in ../patch.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { LSTM_SEQUENCE_KERNEL } from "../../layers/fusedLstm";
-import { patchOnce } from "../patch";
+import { differentiateFirstOutputOnly, patchOnce } from "../patch";
 import { attr, runOpOutputs } from "./tfOp";
 
 type Int64ScalarClass = new (value: number) => unknown;
@@ -27,8 +28,9 @@ export function registerNativeLstmSequence(): boolean {
       kernelName: LSTM_SEQUENCE_KERNEL,
       inputsToSave: ["bias"],
       outputsToSave: [false, ...new Array(9).fill(true)],
-      gradFunc: (dys, saved) => backward(Int64Scalar, (dys as tf.Tensor[])[0], saved),
+      gradFunc: (dy, saved) => backward(Int64Scalar, dy as tf.Tensor, saved),
     });
+    differentiateFirstOutputOnly(LSTM_SEQUENCE_KERNEL); // the other outputs are only for the gradient
     return true;
   });
   return true;
