@@ -24,7 +24,7 @@ function send(message: object): void {
 async function backendMeta(choice: string): Promise<Record<string, unknown>> {
   // Loaded only here, so that suites which do not use TensorFlow.js never load it.
   const tf = require("@tensorflow/tfjs") as typeof import("@tensorflow/tfjs");
-  const { initBackend } = require("../lib/backend") as typeof import("../lib/backend");
+  const { initBackend } = require("../lib/accel/backend") as typeof import("../lib/accel/backend");
   const info = await initBackend({ quiet: true, force: choice as "node" | "wasm" | "cpu" | "gpu" });
   const meta: Record<string, unknown> = { backend: choice, tfName: info.tfName, tfjs: info.tfjsVersion, summary: info.summary };
   if (choice === "wasm") {

@@ -19,6 +19,7 @@ import { meanSquaredError, sigmoidCrossEntropyWithLogits } from "../lib/losses/r
 import { attend } from "../lib/layers/attention";
 import { TransformerEncoderBlock } from "../lib/layers/transformerBlock";
 import { CharLstm } from "../lib/models/charLstm";
+import { CharLstmTrainer } from "../lib/train/charLstmTraining";
 
 export interface TrainStep {
   /** Training examples one step consumes (sequences for the LSTM, images for the others). */
@@ -30,7 +31,7 @@ export interface TrainStep {
 
 const SEED = 1234;
 
-/** The course's Adam (lib/train/adam.ts; one TensorFlow kernel per weight on native), with PyTorch's ε. */
+/** The course's Adam (tf.train.adam; one TensorFlow kernel per weight on native, lib/accel/native/adam.ts), with PyTorch's ε. */
 function adam(lr = 1e-3, beta1 = 0.9): tf.Optimizer {
   return courseAdam(lr, beta1, 0.999, 1e-8);
 }
@@ -222,15 +223,16 @@ export function makeCourseEncoderBlock(config: EncoderBlockBenchConfig = {}): Tr
 export function makeCourseCharLstm(config: { vocab?: number; units?: number; steps?: number; batch?: number } = {}): TrainStep {
   const { vocab = 60, units = 128, steps = 64, batch = 64 } = config;
   const model = new CharLstm({ vocabSize: vocab, units });
+  const trainer = new CharLstmTrainer(model);
   const ids = tf.randomUniform([batch, steps + 1], 0, vocab, "int32", SEED) as tf.Tensor2D;
   const inputs = ids.slice([0, 0], [batch, steps]);
   const targets = ids.slice([0, 1], [batch, steps]);
   return {
     samplesPerStep: batch,
-    step: () => model.trainStep(inputs, targets),
+    step: () => trainer.trainStep(inputs, targets),
     dispose: () => {
       tf.dispose([ids, inputs, targets, ...model.variables]);
-      model.optimizer.dispose();
+      trainer.dispose();
     },
   };
 }

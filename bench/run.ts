@@ -8,7 +8,7 @@
  * every participant, then run 2… — so a change of machine load hits all columns alike.
  *
  *   npm run bench -- [--runs 5] [--seconds 1] [--only <substring>] [--backends node,wasm,cpu]
- *                    [--files training,matmul] [--no-torch] [--quick] [--threads N]
+ *                    [--files training,matmul] [--no-torch] [--quick] [--threads N]   (--help: all)
  *
  * --threads N caps TensorFlow's (tfjs-node) and PyTorch's thread pools at N (default: their own
  * defaults, one thread per core). On a loaded machine, 1 is the fairer comparison: a 2-thread
@@ -21,6 +21,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as readline from "readline";
+import { defineCommand, positiveInt, positiveNumber, runCommand, type ParsedValues } from "../tools/cli/command";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -34,27 +35,34 @@ interface Options {
   threads: number | null;
 }
 
-function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 5, seconds: 1, only: "", backends: null, files: null, torch: true, threads: null };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v == null) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === "--runs") o.runs = Number(next());
-    else if (a === "--seconds") o.seconds = Number(next());
-    else if (a === "--only") o.only = next();
-    else if (a === "--backends") o.backends = next().split(",");
-    else if (a === "--files") o.files = next().split(",");
-    else if (a === "--no-torch") o.torch = false;
-    else if (a === "--quick") Object.assign(o, { runs: 3, seconds: 0.4 });
-    else if (a === "--threads") o.threads = Number(next());
-    else throw new Error(`unknown option ${a} (see the header of bench/run.ts)`);
-  }
-  if (!(o.runs >= 1) || !(o.seconds > 0)) throw new Error("--runs must be ≥ 1 and --seconds > 0");
-  return o;
+const command = defineCommand({
+  name: "npm run bench",
+  summary: "time the course's models on every TensorFlow.js backend present, with PyTorch beside them",
+  usage: "[options]",
+  options: {
+    runs: { type: "string", value: "n", help: "timed runs per case and participant; the median is reported (default 5)" },
+    seconds: { type: "string", value: "s", help: "length of one timed run (default 1)" },
+    only: { type: "string", value: "text", help: "only cases whose name contains this" },
+    backends: { type: "string", value: "list", help: "only these backends, e.g. node,wasm" },
+    files: { type: "string", value: "list", help: "only these bench files (name prefixes), e.g. training,matmul" },
+    "no-torch": { type: "boolean", help: "leave out the PyTorch column" },
+    quick: { type: "boolean", help: "3 runs of 0.4 s (a smoke test)" },
+    threads: { type: "string", value: "n", help: "cap TensorFlow's and PyTorch's thread pools at n (default: their own)" },
+  },
+  epilog: "Python: $BENCH_PYTHON, else build/bench-venv/bin/python (npm run setup:bench-torch), else python3. See bench/README.md.",
+});
+
+function options(values: ParsedValues<typeof command.spec.options>): Options {
+  const list = (v: string | undefined) => (v == null ? null : v.split(",").filter(Boolean));
+  return {
+    runs: positiveInt(values.runs, "runs") ?? (values.quick ? 3 : 5),
+    seconds: positiveNumber(values.seconds, "seconds") ?? (values.quick ? 0.4 : 1),
+    only: values.only ?? "",
+    backends: list(values.backends),
+    files: list(values.files),
+    torch: values["no-torch"] !== true,
+    threads: positiveInt(values.threads, "threads") ?? null,
+  };
 }
 
 function installed(pkg: string): boolean {
@@ -66,7 +74,7 @@ function installed(pkg: string): boolean {
   }
 }
 
-/** Backends present, fastest first (as lib/backend.ts orders them). */
+/** Backends present, fastest first (as lib/accel/backend.ts orders them). */
 function presentBackends(): string[] {
   const list: string[] = [];
   if (installed("@tensorflow/tfjs-node-gpu")) list.push("gpu");
@@ -197,8 +205,7 @@ function printTable(title: string, rows: Row[], columns: string[]): void {
   for (const r of rows) for (const [c, x] of Object.entries(r.results)) if (x.error) console.log(`  ${r.name} on ${c}: ${x.error}`);
 }
 
-async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2));
+async function main(opts: Options): Promise<void> {
   if (opts.threads != null) {
     // Inherited by every child: TensorFlow reads these at start-up; torch_bench.py reads BENCH_THREADS.
     process.env.TF_NUM_INTRAOP_THREADS = String(opts.threads);
@@ -382,7 +389,7 @@ function ratio(r: Row): string {
   return q >= 1 ? `${q.toFixed(2)}×` : `${q.toFixed(2)} (1/${(1 / q).toFixed(1)})`;
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
+runCommand(command, async ({ values }) => {
+  await main(options(values));
+  return 0;
 });

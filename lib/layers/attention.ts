@@ -3,9 +3,15 @@
  *
  *   Attention(Q, K, V) = softmax(Q Kᵀ / √d_k + M) V
  *
- * where M is 0 where a query may look at a key and −∞ (here −1e9) where it may not. Masks in
- * this library are given the friendly way round, as 1 = keep and 0 = masked, and turned into M
- * here, so that a padding mask and a causal mask combine by multiplication.
+ * where M is 0 where a query may look at a key and −∞ where it may not: exp(−∞) = 0, so a masked
+ * key gets exactly zero weight whatever the scores (a large finite stand-in such as −1e9 stops
+ * working in float32 once the scores are large: −1e9 + 40 rounds to −1e9 + 64). Masks in this
+ * library are given the friendly way round, as m = 1 to keep and 0 to mask, and turned into
+ * M = log m here, so that a padding mask and a causal mask combine by multiplication.
+ *
+ * A query whose keys are all masked (a row of padding, say) has nothing to attend to: softmax
+ * of a row of −∞ is 0/0. Its weights are all 0 here, so its output is the zero vector and no
+ * gradient flows through it.
  *
  * Shapes are [batch, heads, time, headDim]. The two products are batched matrix products; on
  * the wasm backend those are slow (about 0.5 GFLOP/s against 20+ for plain 2-D products,
@@ -14,13 +20,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** What a masked score is replaced by: large enough that exp() underflows to 0 in float32. */
-export const MASKED_SCORE = -1e9;
-
 export interface AttentionResult {
   /** output: [batch, heads, tq, headDim] */
   output: tf.Tensor4D;
-  /** weights: [batch, heads, tq, tk], each row sums to 1 */
+  /** weights: [batch, heads, tq, tk], each row sums to 1 (or is all 0 where every key is masked) */
   weights: tf.Tensor4D;
 }
 
@@ -35,7 +38,7 @@ export interface AttentionResult {
 export function scaledDotProductAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask?: tf.Tensor | null, dropoutRate = 0): AttentionResult {
   checkAttentionShapes(q, k, v, mask);
   return tf.tidy(() => {
-    const { weights } = attentionWeights(q, k, mask == null ? null : scoreBias(mask));
+    const { weights } = attentionWeights(q, k, mask == null ? null : maskTerms(mask));
     const mixing = dropoutRate > 0 ? tf.dropout(weights, dropoutRate) : weights;
     const output = tf.matMul(mixing, v) as tf.Tensor4D; // [b, h, tq, d]
     return { output, weights };
@@ -60,10 +63,10 @@ export function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask?: tf
   checkAttentionShapes(q, k, v, mask);
   const scale = 1 / Math.sqrt(q.shape[3]);
   // The mask is data, never differentiated: a constant of this call's function, not an input.
-  const bias = mask == null ? null : tf.tidy(() => scoreBias(mask));
+  const masking = mask == null ? null : maskTerms(mask);
   const withGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [query, key, value, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
-    const { scaled, weights } = attentionWeights(query, key, bias);
+    const { scaled, weights } = attentionWeights(query, key, masking);
     const output = tf.matMul(weights, value) as tf.Tensor4D; // [b, h, tq, d]
     save([scaled, key, value, weights, output]);
     return {
@@ -83,21 +86,35 @@ export function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask?: tf
   try {
     return withGradient(q, k, v);
   } finally {
-    bias?.dispose();
+    if (masking) tf.dispose([masking.bias, ...(masking.rowKept ? [masking.rowKept] : [])]);
   }
 }
 
-/** M from a mask (1 = keep, 0 = masked): 0 where kept, MASKED_SCORE where masked. */
-function scoreBias(mask: tf.Tensor): tf.Tensor {
-  return tf.mul(tf.sub(1, tf.cast(mask, "float32")), MASKED_SCORE);
+/** What a mask (1 = keep, 0 = masked; the mask's own, small shape) does to the scores and weights. */
+type MaskTerms = {
+  /** M = log m: 0 where kept, −∞ where masked (0 in rows where every key is masked, which rowKept zeroes instead) */
+  bias: tf.Tensor;
+  /** 1 for rows with a key left, 0 for rows with none: [..., tq or 1, 1]; absent when every row keeps a key */
+  rowKept?: tf.Tensor;
+};
+
+function maskTerms(mask: tf.Tensor): MaskTerms {
+  return tf.tidy(() => {
+    const m = tf.cast(mask, "float32");
+    const rowKept = tf.max(m, -1, true); // [..., tq or 1, 1]: 1 if the row keeps a key, else 0
+    if (tf.min(rowKept).dataSync()[0] > 0) return { bias: tf.log(m) }; // every row keeps a key (a read of the mask's own small shape)
+    return { bias: tf.log(tf.maximum(m, tf.sub(1, rowKept))), rowKept };
+  });
 }
 
 /** q/√d: [b, h, tq, d], and the weights softmax((q/√d) kᵀ + M): [b, h, tq, tk], rows summing to 1 over the keys. */
-function attentionWeights(q: tf.Tensor4D, k: tf.Tensor4D, bias: tf.Tensor | null): { scaled: tf.Tensor4D; weights: tf.Tensor4D } {
+function attentionWeights(q: tf.Tensor4D, k: tf.Tensor4D, masking: MaskTerms | null): { scaled: tf.Tensor4D; weights: tf.Tensor4D } {
   const scaled = tf.mul(q, 1 / Math.sqrt(q.shape[3])) as tf.Tensor4D; // [b, h, tq, d]
   let scores = tf.matMul(scaled, k, false, true); // [b, h, tq, tk]
-  if (bias != null) scores = tf.add(scores, bias);
-  return { scaled, weights: tf.softmax(scores, -1) as tf.Tensor4D };
+  if (masking != null) scores = tf.add(scores, masking.bias);
+  let weights = tf.softmax(scores, -1) as tf.Tensor4D;
+  if (masking?.rowKept != null) weights = tf.mul(weights, masking.rowKept); // rows with every key masked: 0, not softmax's 0/0
+  return { scaled, weights };
 }
 
 function checkAttentionShapes(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask?: tf.Tensor | null): void {

@@ -4,12 +4,11 @@
  *
  *   for each example b and head i:
  *     Q_i = X_q W^Q[:, cols_i] + b^Q[cols_i]        (same for K_i and V_i from X_kv)
- *     A_i = softmax(Q_i K_iᵀ / √d_k  + mask)         rows sum to 1
+ *     A_i = softmax(Q_i K_iᵀ / √d_k  + mask)         rows sum to 1; masked keys 0 (all 0 when none is left)
  *     H_i = A_i V_i
  *   Y_b = [H_1 … H_h] W^O + b^O
  */
 import * as tf from "@tensorflow/tfjs";
-import { MASKED_SCORE } from "./attention";
 import { MultiHeadAttention } from "./multiHeadAttention";
 
 /** query: [batch, tq, dModel], keyValue: [batch, tk, dModel], mask broadcastable to [batch, heads, tq, tk] (1 = keep). */
@@ -33,12 +32,10 @@ export function multiHeadAttentionReference(layer: MultiHeadAttention, query: tf
         const ki = tf.add(tf.matMul(xkv, cols(wk)), bias(bk)); // [tk, dk]
         const vi = tf.add(tf.matMul(xkv, cols(wv)), bias(bv)); // [tk, dk]
         let scores = tf.div(tf.matMul(qi, tf.transpose(ki)), Math.sqrt(dk)); // [tq, tk]
-        if (fullMask) {
-          const m = fullMask.slice([b, i, 0, 0], [1, 1, tq, tk]).reshape([tq, tk]);
-          scores = tf.add(scores, tf.mul(tf.sub(1, m), MASKED_SCORE));
-        }
+        const keep = fullMask ? tf.notEqual(fullMask.slice([b, i, 0, 0], [1, 1, tq, tk]).reshape([tq, tk]), 0) : tf.onesLike(scores).cast("bool");
+        scores = tf.where(keep, scores, tf.fill([tq, tk], -Infinity)); // masked: −∞
         const e = tf.exp(tf.sub(scores, tf.max(scores, 1, true)));
-        const a = tf.div(e, tf.sum(e, 1, true)); // softmax over the keys
+        const a = tf.where(keep, tf.div(e, tf.sum(e, 1, true)), tf.zerosLike(e)); // softmax over the kept keys; a row with none: 0
         heads.push(tf.matMul(a, vi) as tf.Tensor2D); // [tq, dk]
       }
       const concat = tf.concat(heads, 1); // [tq, dModel]

@@ -6,19 +6,20 @@
  *
  * Why it is faster: tf.layers.lstm runs a generic RNN loop that records ~20 small operations per
  * time step on the autograd tape, and backpropagates through each of them. Here the whole
- * sequence is one differentiable operation with a hand-written backward pass (tf.customGrad):
+ * sequence is one differentiable operation with its backward pass (backpropagation through
+ * time) written out: the input projection of all time steps is one
+ * [batch·time, inputDim]×[inputDim, 4·units] product; each step then does one recurrent
+ * product and the gate arithmetic; backward keeps per-step work to the recurrent product and
+ * the gates' derivatives, and computes the three weight gradients and the input gradient once,
+ * as single large products over all time steps.
  *
- *   native TensorFlow ("tensorflow" backend, tfjs-node): TensorFlow's own fused kernels,
- *     BlockLSTMV2 forward and BlockLSTMGradV2 backward: 64 time steps are 1 + 1 operations.
- *   wasm / cpu / webgl: fewer, larger operations. The input projection of all time steps is one
- *     [batch·time, inputDim]×[inputDim, 4·units] product; each step then does one recurrent
- *     product and the gate arithmetic; backward (BPTT) keeps per-step work to the recurrent
- *     product and elementwise gate derivatives, and computes the three weight gradients and the
- *     input gradient once, as single large products over all time steps.
+ * A backend may run the whole sequence as one kernel named LSTM_SEQUENCE_KERNEL instead
+ * (../kernels.ts); the native backend does, with TensorFlow's BlockLSTM (64 steps = 1 + 1 kernels).
  *
  * Limits (kept small on purpose): zero initial state, no masking, no dropout, no returnState.
  */
 import * as tf from "@tensorflow/tfjs";
+import { backendHasKernel, runBackendKernel } from "../kernels";
 
 type Initializer = ReturnType<typeof tf.initializers.zeros>;
 type CustomGradientFn = Parameters<typeof tf.customGrad>[0];
@@ -27,7 +28,7 @@ export interface FusedLstmConfig {
   units: number;
   /** Output every step ([batch, time, units]) or only the last ([batch, units]). Default false. */
   returnSequences?: boolean;
-  /** "auto" (default): TensorFlow's BlockLSTM kernels on the tensorflow backend, composite elsewhere. */
+  /** "auto" (default): the backend's LSTM_SEQUENCE_KERNEL where it has one, else the ops below; "composite": always the ops below. */
   implementation?: "auto" | "composite";
   kernelInitializer?: Initializer;
   recurrentInitializer?: Initializer;
@@ -37,6 +38,9 @@ export interface FusedLstmConfig {
   trainable?: boolean;
   inputShape?: number[];
 }
+
+/** The kernel's name: inputs x, kernel, recurrentKernel, bias; first output h [batch, time, units]. */
+export const LSTM_SEQUENCE_KERNEL = "CourseLstmSequence";
 
 /**
  * The LSTM over a whole sequence, differentiable in all four arguments.
@@ -49,12 +53,16 @@ export function fusedLstmSequence(
   bias: tf.Tensor1D,
   implementation: "auto" | "composite" = "auto",
 ): tf.Tensor3D {
-  const native = implementation === "auto" && tf.getBackend() === "tensorflow" ? nativeBlockLstm() : null;
-  return (native ?? compositeLstm)(x, kernel, recurrentKernel, bias) as tf.Tensor3D;
+  if (implementation === "auto" && backendHasKernel(LSTM_SEQUENCE_KERNEL)) {
+    const [h, ...more] = runBackendKernel(LSTM_SEQUENCE_KERNEL, { x, kernel, recurrentKernel, bias }); // more: what its gradient reads, if any
+    tf.dispose(more);
+    return h as tf.Tensor3D;
+  }
+  return compositeLstm(x, kernel, recurrentKernel, bias);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Composite: any backend.
+// The ops: forward step by step, backward written out.
 
 type LstmFn = (x: tf.Tensor3D, kernel: tf.Tensor2D, recurrentKernel: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor3D;
 
@@ -131,77 +139,6 @@ const compositeLstm: LstmFn = tf.customGrad(((x: tf.Tensor3D, kernel: tf.Tensor2
   };
   return { value, gradFunc };
 }) as unknown as CustomGradientFn) as unknown as LstmFn;
-
-// ---------------------------------------------------------------------------------------------
-// Native: TensorFlow's BlockLSTMV2 / BlockLSTMGradV2 through tfjs-node's op binding.
-
-interface NodeBackendLike {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
-  executeMultipleOutputs(name: string, attrs: unknown[], inputs: unknown[], numOutputs: number): tf.Tensor[];
-}
-
-let nativeFn: LstmFn | null | undefined;
-
-/** The BlockLSTM-based function, or null when tfjs-node's op binding is not there. */
-function nativeBlockLstm(): LstmFn | null {
-  if (nativeFn !== undefined) return nativeFn;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { Int64Scalar } = require("@tensorflow/tfjs-node/dist/int64_tensors") as { Int64Scalar: new (v: number) => unknown };
-    nativeFn = makeNativeLstm(Int64Scalar);
-  } catch {
-    nativeFn = null;
-  }
-  return nativeFn;
-}
-
-function makeNativeLstm(Int64Scalar: new (v: number) => unknown): LstmFn {
-  const run = (name: string, inputs: unknown[], outputs: number): tf.Tensor[] => {
-    const backend = tf.backend() as unknown as NodeBackendLike;
-    const { binding } = backend;
-    const attrs: unknown[] = [
-      { name: "T", type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT },
-      { name: "use_peephole", type: binding.TF_ATTR_BOOL, value: false },
-    ];
-    if (name === "BlockLSTMV2") attrs.push({ name: "cell_clip", type: binding.TF_ATTR_FLOAT, value: 0 }); // ≤ 0: no clipping
-    return backend.executeMultipleOutputs(name, attrs, inputs, outputs);
-  };
-
-  // BlockLSTMV2 takes the input and recurrent weights stacked: w = [kernel; recurrentKernel],
-  // [inputDim + units, 4·units], with the gate columns in Keras's order i, f, c, o (BlockLSTM,
-  // version 1, used i, c, f, o and a built-in forget bias; V2 has neither). Checked against the
-  // composite in tests/lib/fusedLstm.spec.ts.
-
-  return tf.customGrad(((x: tf.Tensor3D, kernel: tf.Tensor2D, recurrent: tf.Tensor2D, bias: tf.Tensor1D, save: tf.GradSaveFunc) => {
-    const [batch, time, inputDim] = x.shape;
-    const units = recurrent.shape[0];
-    const xt = tf.transpose(x, [1, 0, 2]); // [time, batch, inputDim]: BlockLSTM is time-major
-    const w = tf.concat([kernel, recurrent], 0); // [inputDim + units, 4·units]
-    const zeros = tf.zeros([batch, units]);
-    const peephole = tf.zeros([units]);
-    const seqLen = new Int64Scalar(time);
-    const inputs = [seqLen, xt, zeros, zeros, w, peephole, peephole, peephole, bias];
-    const outs = run("BlockLSTMV2", inputs, 7); // i, cs, f, o, ci, co, h: each [time, batch, units]
-    const value = tf.transpose(outs[6], [1, 0, 2]) as tf.Tensor3D;
-    save([xt, zeros, w, peephole, bias, ...outs]);
-
-    const gradFunc = (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
-      const [xtS, zerosS, wS, peepS, bS, ...fwd] = saved;
-      const hGrad = tf.transpose(dy, [1, 0, 2]);
-      const csGrad = tf.zerosLike(hGrad);
-      const gradInputs = [new Int64Scalar(time), xtS, zerosS, zerosS, wS, peepS, peepS, peepS, bS, ...fwd, csGrad, hGrad];
-      // x, cs_prev, h_prev, w, wci, wcf, wco, b gradients
-      const [dxt, , , dw, , , , db] = run("BlockLSTMGradV2", gradInputs, 8);
-      return [
-        tf.transpose(dxt, [1, 0, 2]),
-        tf.slice(dw, [0, 0], [inputDim, 4 * units]),
-        tf.slice(dw, [inputDim, 0], [units, 4 * units]),
-        db,
-      ];
-    };
-    return { value, gradFunc };
-  }) as unknown as CustomGradientFn) as unknown as LstmFn;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The layer.

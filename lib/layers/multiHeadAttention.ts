@@ -18,8 +18,8 @@
  * `lastAttention`, for heatmaps; it is off by default so training keeps no extra tensors.
  */
 import * as tf from "@tensorflow/tfjs";
-import { fusedDense } from "../native/fusedDense";
 import { attend, causalMask, scaledDotProductAttention } from "./attention";
+import { dense } from "./dense";
 
 export interface MultiHeadAttentionConfig {
   numHeads: number;
@@ -122,7 +122,7 @@ export class MultiHeadAttention extends tf.layers.Layer {
       }
       const output = this.attention(q, k, v, fullMask, training); // [b, h, tq, dk]
       const merged = output.transpose([0, 2, 1, 3]).reshape([b * tq, this.dModel]) as tf.Tensor2D; // [b·tq, dModel]
-      return fusedDense(merged, this.wo.read() as tf.Tensor2D, this.bias(this.bo)).reshape([b, tq, this.dModel]);
+      return dense(merged, this.wo.read() as tf.Tensor2D, this.bias(this.bo)).reshape([b, tq, this.dModel]);
     });
   }
 
@@ -139,10 +139,10 @@ export class MultiHeadAttention extends tf.layers.Layer {
     return output;
   }
 
-  /** x: [b, t, dModel] → x W + bias, as one 2-D product (one TensorFlow kernel on native): [b·t, dModel] */
+  /** x: [b, t, dModel] → x W + bias, as one 2-D product: [b·t, dModel] */
   private project(x: tf.Tensor3D, w: tf.LayerVariable, bias: tf.LayerVariable | null): tf.Tensor2D {
     const [b, t, d] = x.shape;
-    return fusedDense(x.reshape([b * t, d]), w.read() as tf.Tensor2D, this.bias(bias));
+    return dense(x.reshape([b * t, d]), w.read() as tf.Tensor2D, this.bias(bias));
   }
 
   private bias(v: tf.LayerVariable | null): tf.Tensor1D | null {

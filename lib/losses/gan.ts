@@ -14,6 +14,7 @@
  * Shapes: realLogits [batch, 1] = D(x) on real data, fakeLogits [batch, 1] = D(G(z)).
  */
 import * as tf from "@tensorflow/tfjs";
+import { checkNotEmpty } from "./checks";
 
 /** log D, elementwise: log σ(a) = −softplus(−a). */
 export function logD(logits: tf.Tensor): tf.Tensor {
@@ -30,6 +31,7 @@ export function logOneMinusD(logits: tf.Tensor): tf.Tensor {
  * D wants it large (max 0: every real called real, every fake called fake); G wants it small.
  */
 export function minimaxValue(realLogits: tf.Tensor, fakeLogits: tf.Tensor): tf.Scalar {
+  checkNotEmpty("minimaxValue", realLogits, fakeLogits);
   return tf.tidy(() => tf.add(tf.mean(logD(realLogits)), tf.mean(logOneMinusD(fakeLogits))) as tf.Scalar);
 }
 
@@ -48,6 +50,7 @@ export function discriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Tensor):
  * with respect to D's logit is −σ(a) = −D(G(z)) → 0, so G learns nothing just when it most needs to.
  */
 export function saturatingGeneratorLoss(fakeLogits: tf.Tensor): tf.Scalar {
+  checkNotEmpty("saturatingGeneratorLoss", fakeLogits);
   return tf.tidy(() => tf.mean(logOneMinusD(fakeLogits)) as tf.Scalar);
 }
 
@@ -57,6 +60,7 @@ export function saturatingGeneratorLoss(fakeLogits: tf.Tensor): tf.Scalar {
  * strongest exactly when the fakes are worst.
  */
 export function nonSaturatingGeneratorLoss(fakeLogits: tf.Tensor): tf.Scalar {
+  checkNotEmpty("nonSaturatingGeneratorLoss", fakeLogits);
   return tf.tidy(() => tf.neg(tf.mean(logD(fakeLogits))) as tf.Scalar);
 }
 

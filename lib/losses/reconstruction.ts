@@ -6,26 +6,48 @@
  *
  *   BCE(x, x̂) = −Σ_j [ x_j log x̂_j + (1 − x_j) log(1 − x̂_j) ]
  *
- * Computed from the logits z (x̂ = σ(z)) it never takes log 0:
+ * From probabilities, log 0 = −∞ is one saturated pixel away (σ rounds to 1 in float32 from
+ * z ≈ 17 on), so each log is clamped at −100, as PyTorch's BCELoss does: a pixel can cost at most
+ * 100 nats, and the loss keeps growing with the error up to there. Computed from the logits z
+ * (x̂ = σ(z)) it never takes log 0 and needs no clamp:
  *
  *   −[x log σ(z) + (1 − x) log(1 − σ(z))] = max(z, 0) − z·x + log(1 + e^{−|z|})
  *
  * Every function here is a pure function of tensors; "per example" versions return one number
- * per row (sum or mean over pixels), the others a scalar averaged over the batch.
+ * per row (sum or mean over pixels), the others a scalar averaged over the batch, and refuse an
+ * empty batch (./checks.ts).
  */
 import * as tf from "@tensorflow/tfjs";
+import { checkNotEmpty, checkSameShape } from "./checks";
 
-const EPSILON = 1e-7;
+/** The floor of each log in binaryCrossEntropy, as in PyTorch's BCELoss. */
+export const BCE_LOG_FLOOR = -100;
 
 /** Binary cross-entropy from probabilities, summed over features, averaged over the batch. probs, target: [batch, D] → scalar */
 export function binaryCrossEntropy(probs: tf.Tensor, target: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    checkSameShape("binaryCrossEntropy", probs, target);
-    const p = tf.clipByValue(probs, EPSILON, 1 - EPSILON);
-    const perElement = tf.add(tf.mul(target, tf.log(p)), tf.mul(tf.sub(1, target), tf.log(tf.sub(1, p)))).neg();
-    return perElement.sum(-1).mean() as tf.Scalar;
-  });
+  checkSameShape("binaryCrossEntropy", probs, target);
+  checkNotEmpty("binaryCrossEntropy", probs);
+  return tf.tidy(() => clampedCrossEntropy(probs, target).sum(-1).mean() as tf.Scalar);
 }
+
+/**
+ * Elementwise −[x·max(log p, −100) + (1 − x)·max(log(1 − p), −100)], with PyTorch's gradient:
+ * ∂/∂p = (p − x) / max(p (1 − p), 1e-12), finite at p = 0 and p = 1 where the clamped logs'
+ * own derivative would be 0 · ∞; ∂/∂x = max(log(1 − p), −100) − max(log p, −100).
+ */
+const clampedCrossEntropy = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [p, x, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  const logP = tf.maximum(tf.log(p), BCE_LOG_FLOOR);
+  const logNotP = tf.maximum(tf.log(tf.sub(1, p)), BCE_LOG_FLOOR);
+  save([p, x, logP, logNotP]);
+  return {
+    value: tf.neg(tf.add(tf.mul(x, logP), tf.mul(tf.sub(1, x), logNotP))),
+    gradFunc: (dy, [pS, xS, logPS, logNotPS]) => [
+      tf.mul(dy, tf.div(tf.sub(pS, xS), tf.maximum(tf.mul(pS, tf.sub(1, pS)), 1e-12))),
+      tf.mul(dy, tf.sub(logNotPS, logPS)),
+    ],
+  };
+}) as (p: tf.Tensor, x: tf.Tensor) => tf.Tensor;
 
 /**
  * Elementwise binary cross-entropy of targets x against logits z (same shapes):
@@ -58,6 +80,7 @@ export function binaryCrossEntropyFromLogitsPerExample(logits: tf.Tensor, target
 
 /** Binary cross-entropy from logits, summed over features, averaged over the batch: [batch, D] → scalar */
 export function binaryCrossEntropyFromLogits(logits: tf.Tensor, target: tf.Tensor): tf.Scalar {
+  checkNotEmpty("binaryCrossEntropyFromLogits", logits);
   return tf.tidy(() => binaryCrossEntropyFromLogitsPerExample(logits, target).mean() as tf.Scalar);
 }
 
@@ -77,6 +100,7 @@ export function meanSquaredErrorPerExample(prediction: tf.Tensor, target: tf.Ten
  */
 export function meanSquaredError(prediction: tf.Tensor, target: tf.Tensor): tf.Scalar {
   checkSameShape("meanSquaredError", prediction, target);
+  checkNotEmpty("meanSquaredError", prediction);
   return squaredErrorMean(prediction, target);
 }
 
@@ -92,9 +116,3 @@ const squaredErrorMean = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]
     },
   };
 }) as (prediction: tf.Tensor, target: tf.Tensor) => tf.Scalar;
-
-export function checkSameShape(what: string, a: tf.Tensor, b: tf.Tensor): void {
-  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
-    throw new Error(`${what}: prediction has shape [${a.shape}] but target has shape [${b.shape}]`);
-  }
-}

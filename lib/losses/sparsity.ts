@@ -7,11 +7,13 @@
  * each input to be explained by few active units. The objective is L(x, x̂) + Ω(h).
  */
 import * as tf from "@tensorflow/tfjs";
+import { checkNotEmpty } from "./checks";
 
 /** λ · mean over the batch of Σ_i |a_i|. activations: [batch, units] → scalar */
 export function l1ActivityPenalty(activations: tf.Tensor, lambda: number): tf.Scalar {
   if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new Error(`l1ActivityPenalty: λ must be a finite number ≥ 0, got ${lambda}`);
   if (activations.rank < 2) throw new Error(`l1ActivityPenalty: activations must be [batch, units], got shape [${activations.shape}]`);
+  checkNotEmpty("l1ActivityPenalty", activations);
   return tf.tidy(() => tf.abs(activations).reshape([activations.shape[0], -1]).sum(-1).mean().mul(lambda) as tf.Scalar);
 }
 

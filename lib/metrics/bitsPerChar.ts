@@ -9,9 +9,11 @@
  * the character bigram, p(x_t | x_{t-1}), counted on the training text.
  */
 import * as tf from "@tensorflow/tfjs";
+import { checkNotEmpty } from "../losses/checks";
 
 /** Mean cross-entropy in bits. logits: [n, vocab] (unnormalised), targets: [n] int ids. */
 export function bitsPerCharFromLogits(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  checkNotEmpty("bitsPerCharFromLogits", logits);
   return tf.tidy(() => {
     const logp = tf.logSoftmax(logits); // [n, vocab]
     const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.cast(targets, "int32"), logits.shape[1])), 1); // [n]

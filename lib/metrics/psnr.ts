@@ -13,6 +13,7 @@ export function psnrFromMse(mse: number, maxValue = 1): number {
 /** PSNR of one image against its original (flat arrays of the same length). */
 export function psnr(image: ArrayLike<number>, original: ArrayLike<number>, maxValue = 1): number {
   if (image.length !== original.length) throw new Error(`psnr: ${image.length} pixels against ${original.length} in the original`);
+  if (image.length === 0) throw new Error("psnr: the image has no pixels");
   let sum = 0;
   for (let i = 0; i < image.length; i++) sum += (image[i] - original[i]) ** 2;
   return psnrFromMse(sum / image.length, maxValue);

@@ -3,26 +3,15 @@
  *
  * A sentence becomes a vector with one entry per word of the training vocabulary (1 if the word
  * occurs, else 0: word order is thrown away); a single linear layer and a sigmoid give
- * P(positive). Trained full-batch with Adam on the cross-entropy plus an L2 penalty.
+ * P(positive). Trained full-batch with Adam on the cross-entropy plus an L2 penalty
+ * (../train/bagOfWordsTraining.ts).
  *
  * The vectors are almost all zeros (a sentence has ~15 of ~5,000 words), so the product x · w is
  * computed sparsely: look up the weights of the words present and add them up per sentence. That
  * is the same number, without a [sentences, words] matrix (whose backward pass is slow on wasm).
  */
 import * as tf from "@tensorflow/tfjs";
-import { adam } from "../train/adam";
-import { minimizeStep } from "../train/loop";
 import { preTokenize } from "../text/wordPiece";
-
-export interface BagOfWordsOptions {
-  /** Words seen in fewer training sentences are dropped (default 1: keep all). */
-  minCount?: number;
-  /** L2 penalty on the weights, per training example (default 1e-3). */
-  l2?: number;
-  /** Full-batch Adam steps (default 300) and learning rate (default 0.05). */
-  steps?: number;
-  learningRate?: number;
-}
 
 /** Which words each sentence holds: word indices padded to the longest sentence, and a 0/1 mask. */
 export interface SparseBag {
@@ -42,13 +31,11 @@ export class BagOfWordsClassifier {
     readonly bias: tf.Variable,
   ) {}
 
-  /** Fits on sentences with 0/1 labels; returns the classifier and its training losses. */
-  static fit(texts: readonly string[], labels: readonly number[], options: BagOfWordsOptions = {}): { model: BagOfWordsClassifier; losses: number[] } {
-    if (texts.length !== labels.length) throw new Error(`bag of words: ${texts.length} texts but ${labels.length} labels`);
-    if (texts.length === 0) throw new Error("bag of words: nothing to train on");
-    const minCount = options.minCount ?? 1;
-    const l2 = options.l2 ?? 1e-3;
-    const steps = options.steps ?? 300;
+  /**
+   * An untrained classifier (all weights 0) whose vocabulary is the words of `texts`, each kept
+   * when it occurs in at least `minCount` of them.
+   */
+  static withVocabulary(texts: readonly string[], minCount = 1): BagOfWordsClassifier {
     const documentFrequency = new Map<string, number>();
     for (const t of texts) for (const w of new Set(preTokenize(t))) documentFrequency.set(w, (documentFrequency.get(w) ?? 0) + 1);
     const words = [...documentFrequency].filter(([, c]) => c >= minCount).map(([w]) => w).sort();
@@ -56,23 +43,7 @@ export class BagOfWordsClassifier {
     const [w0, b0] = [tf.zeros([words.length]), tf.zeros([1])];
     const model = new BagOfWordsClassifier(words, index, tf.variable(w0), tf.variable(b0));
     tf.dispose([w0, b0]); // the variables hold their own reference
-
-    const x = model.featurize(texts);
-    const y = tf.tensor1d(labels.map(Number)); // [n]
-    const optimizer = adam(options.learningRate ?? 0.05);
-    const losses: number[] = [];
-    for (let i = 0; i < steps; i++) {
-      losses.push(
-        minimizeStep(optimizer, [model.weights, model.bias], () => {
-          const logits = model.logits(x); // [n]
-          const crossEntropy = tf.losses.sigmoidCrossEntropy(y, logits);
-          return tf.add(crossEntropy, tf.mul(l2, tf.sum(tf.square(model.weights)))) as tf.Scalar;
-        }),
-      );
-    }
-    optimizer.dispose();
-    tf.dispose([x.wordIds, x.present, y]);
-    return { model, losses };
+    return model;
   }
 
   /** The sparse word-presence vectors (each distinct known word once; unknown words are ignored). */

@@ -278,7 +278,8 @@ export class BertClassifier {
       const hidden = this.bert.encode(batch, options); // [b, t, d]
       if (this.pooling === "cls") return this.bert.pool(hidden);
       const mask = batch.mask.expandDims(2); // [b, t, 1], 1 = real token
-      return tf.div(tf.sum(tf.mul(hidden, mask), 1), tf.sum(mask, 1)) as tf.Tensor2D; // mean over real tokens
+      // mean over real tokens (a row with none, all padding, gives 0 rather than 0/0)
+      return tf.div(tf.sum(tf.mul(hidden, mask), 1), tf.maximum(tf.sum(mask, 1), 1)) as tf.Tensor2D;
     });
   }
 

@@ -12,10 +12,9 @@
  * gates use the logistic sigmoid, as in the textbook.
  *
  * Trained on random windows of T+1 characters (inputs = the first T, targets = the last T), each
- * window starting from a zero state, with Adam and gradient clipping by global norm.
+ * window starting from a zero state (../train/charLstmTraining.ts).
  */
 import * as tf from "@tensorflow/tfjs";
-import { adam } from "../train/adam";
 import { fusedLstmSequence } from "../layers/fusedLstm";
 import { fusedLstmStep, LstmState } from "../layers/lstmCell";
 import { random } from "../seed";
@@ -25,17 +24,11 @@ export interface CharLstmConfig {
   vocabSize: number;
   /** LSTM width (default 128). */
   units?: number;
-  /** Adam learning rate (default 1e-2: tfjs's default 1e-3 learns several times slower here). */
-  learningRate?: number;
-  /** Clip gradients to this global norm (default 5). */
-  clipNorm?: number;
 }
 
 export class CharLstm {
   readonly vocabSize: number;
   readonly units: number;
-  readonly clipNorm: number;
-  readonly optimizer: tf.Optimizer;
   /** Input projection W [V, 4u] and bias b [4u], gate columns in the order i, f, c, o. */
   readonly W: tf.Variable;
   readonly b: tf.Variable;
@@ -48,7 +41,6 @@ export class CharLstm {
   constructor(config: CharLstmConfig) {
     this.vocabSize = config.vocabSize;
     this.units = config.units ?? 128;
-    this.clipNorm = config.clipNorm ?? 5;
     const V = this.vocabSize;
     const u = this.units;
     const r = 1 / Math.sqrt(u);
@@ -58,7 +50,6 @@ export class CharLstm {
     this.U = tf.variable(tf.randomUniform([u, 4 * u], -r, r));
     this.Wy = tf.variable(tf.randomUniform([u, V], -r, r));
     this.by = tf.variable(tf.zeros([V]));
-    this.optimizer = adam(config.learningRate ?? 1e-2);
   }
 
   get variables(): tf.Variable[] {
@@ -92,18 +83,6 @@ export class CharLstm {
       const labels = tf.oneHot(tf.cast(targets.reshape([-1]), "int32"), this.vocabSize);
       return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
     });
-  }
-
-  /** One Adam step on a batch of windows; returns the loss in nats (read outside tidy). */
-  trainStep(inputs: tf.Tensor2D, targets: tf.Tensor2D): number {
-    const lossTensor = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => this.loss(inputs, targets), this.variables);
-      this.optimizer.applyGradients(clipByGlobalNorm(grads, this.clipNorm));
-      return value;
-    });
-    const loss = lossTensor.dataSync()[0];
-    lossTensor.dispose();
-    return loss;
   }
 
   /**
@@ -163,20 +142,7 @@ export class CharLstm {
 
   dispose(): void {
     tf.dispose(this.variables);
-    this.optimizer.dispose();
   }
-}
-
-/** Scales gradients down so that their joint L2 norm is at most `maxNorm`. */
-export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
-  return tf.tidy(() => {
-    const names = Object.keys(grads);
-    const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
-    const scale = tf.minimum(1, tf.div(maxNorm, tf.maximum(norm, 1e-12)));
-    const out: tf.NamedTensorMap = {};
-    for (const n of names) out[n] = tf.mul(grads[n], scale);
-    return out;
-  });
 }
 
 /** Index of a sample from softmax(logits / temperature); temperature 0 means argmax. */

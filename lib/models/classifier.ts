@@ -1,13 +1,10 @@
 /**
  * A small MNIST classifier, the judge of generated digits (../metrics/sampleQuality.ts).
  * Dense by default (784-256-10 with dropout): the wasm backend trains dense layers fast, and it
- * reaches ≥ 0.98 test accuracy within a few epochs.
+ * reaches ≥ 0.98 test accuracy within a few epochs (../train/classifierTraining.ts).
  */
 import * as tf from "@tensorflow/tfjs";
-import { adam } from "../train/adam";
-import { batchIndices } from "../data/batches";
 import { MnistSet, mnistImages, mnistLabels } from "../data/mnist";
-import { trainLoop, TrainHistory } from "../train/loop";
 
 export interface MnistClassifierConfig {
   /** Hidden widths (default [256]). */
@@ -27,43 +24,6 @@ export function buildMnistClassifier(config: MnistClassifierConfig = {}): tf.Seq
   });
   model.add(tf.layers.dense({ units: 10, activation: "softmax", ...(hidden.length === 0 ? { inputShape: [784] } : {}), name: `${name}_out` }));
   return model;
-}
-
-export interface ClassifierTrainingOptions {
-  /** Optimisation steps (use scaledSteps in lectures). */
-  steps: number;
-  batchSize?: number;
-  learningRate?: number;
-  label?: string;
-  quiet?: boolean;
-}
-
-/**
- * Trains with Adam on sparse cross-entropy, reshuffling every epoch. Compiles the model on the first
- * call only, so that a second call continues with the same optimiser state.
- */
-export async function trainMnistClassifier(model: tf.LayersModel, train: MnistSet, options: ClassifierTrainingOptions): Promise<TrainHistory> {
-  const batchSize = options.batchSize ?? 128;
-  if (model.optimizer == null) model.compile({ optimizer: adam(options.learningRate ?? 1e-3), loss: "sparseCategoricalCrossentropy" });
-  let batches = batchIndices(train.count, batchSize, { dropLast: true });
-  return trainLoop({
-    steps: options.steps,
-    label: options.label ?? "classifier",
-    quiet: options.quiet,
-    step: async () => {
-      let next = batches.next();
-      if (next.done) {
-        batches = batchIndices(train.count, batchSize, { dropLast: true });
-        next = batches.next();
-      }
-      const idx = next.value as number[];
-      const x = mnistImages(train, idx); // [batch, 784]
-      const y = mnistLabels(train, idx, "float32"); // [batch]
-      const loss = (await model.trainOnBatch(x, y)) as number;
-      tf.dispose([x, y]);
-      return loss;
-    },
-  });
 }
 
 /** Fraction of `set` classified correctly. */

@@ -20,6 +20,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { binaryCrossEntropyFromLogitsPerExample } from "../losses/reconstruction";
 import { layerVariables } from "./autoencoder";
+import { checkNotEmpty } from "../losses/checks";
 
 export interface VaeConfig {
   inputSize?: number;
@@ -121,6 +122,7 @@ export interface ElboTerms {
 
 /** The ELBO's two terms for a batch x [batch, D] and a forward pass of it. */
 export function elboTerms(x: tf.Tensor2D, out: VaeOutput): ElboTerms {
+  checkNotEmpty("elboTerms", x);
   return tf.tidy(() => {
     const logLikelihood = binaryCrossEntropyFromLogitsPerExample(out.logits, x).neg(); // log p(x|h): [batch]
     const kl = klDivergenceToStandardNormal(out.mean, out.logVar); // [batch]

@@ -79,6 +79,7 @@ export function perImageMse(images: ArrayLike<number>, originals: ArrayLike<numb
 }
 
 export function arrayMean(values: ArrayLike<number>): number {
+  if (values.length === 0) throw new Error("arrayMean: no values to average");
   let s = 0;
   for (let i = 0; i < values.length; i++) s += values[i];
   return s / values.length;

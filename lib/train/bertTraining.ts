@@ -15,6 +15,7 @@ import { BertBatch, bertBatch, disposeBertBatch, packSegments } from "../text/be
 import { maskTokens, MaskingOptions } from "../text/masking";
 import { WordPieceTokenizer } from "../text/wordPiece";
 import { minimizeStep } from "./loop";
+import { checkNotEmpty } from "../losses/checks";
 
 export interface PretrainingBatch {
   /** The corrupted rows ([MASK]s in place), segments and padding mask. */
@@ -67,6 +68,7 @@ export function disposePretrainingBatch(p: PretrainingBatch): void {
 
 /** Mean cross-entropy of integer labels under logits [n, classes]. */
 export function sparseCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  checkNotEmpty("sparseCrossEntropy", logits);
   return tf.tidy(() => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, logits.shape[1]), logits) as tf.Scalar);
 }
 

@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend";
+import { initBackend } from "../../lib/accel/backend";
 import { seed } from "../../lib/seed";
 import { attend, causalMask, causalPaddingMask, paddingMask, scaledDotProductAttention } from "../../lib/layers/attention";
+import { assertClose } from "./close";
 
 describe("scaled dot-product attention", () => {
   before(async () => {
@@ -72,6 +73,53 @@ describe("scaled dot-product attention", () => {
     assert.deepEqual(both.shape, [2, 1, 4, 4]);
     assert.deepEqual(Array.from(both.dataSync()).slice(0, 16), [1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0]);
     tf.dispose([ids, m, q, k, output, weights, short.output, short.weights, both]);
+  });
+
+  describe("masked keys get exactly zero weight, whatever the scores", () => {
+    // Scores far beyond float32's reach of −1e9 + s: a finite "−∞" no longer swamps them.
+    const big = (values: number[], shape: [number, number, number, number]) => tf.tensor4d(values, shape);
+    const both = (q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, m: tf.Tensor) => {
+      const { output, weights } = scaledDotProductAttention(q, k, v, m);
+      return { output: output.arraySync()[0][0], weights: weights.arraySync()[0][0], attended: attend(q, k, v, m).arraySync()[0][0] };
+    };
+
+    it("even when the kept keys score below −1e9 and a masked key scores 0", () => {
+      const q = big([1e5, 0], [1, 1, 1, 2]); // scores = q·k / √2
+      const k = big([-3e4, 0, -2e4, 0, 0, 0], [1, 1, 3, 2]); // keys 0, 1 kept: scores ≈ −2.1e9, −1.4e9; key 2 masked: 0
+      const v = big([1, 0, 0, 1, 100, 100], [1, 1, 3, 2]);
+      const r = both(q, k, v, tf.tensor4d([1, 1, 0], [1, 1, 1, 3]));
+      assert.deepEqual(r.weights[0], [0, 1, 0], "the best kept key takes all the weight, the masked key none");
+      assert.deepEqual(r.output[0], [0, 1]);
+      assert.deepEqual(r.attended[0], [0, 1]);
+    });
+
+    it("a fully masked row gets all-zero weights and a zero output (and gradients with no NaN)", () => {
+      // Query 0 may see key 0; query 1 sees no key at all. Scores of 40–80: past −1e9's float32 resolution.
+      const q = big([8, 0, 0, 8], [1, 1, 2, 2]);
+      const k = big([5, 0, 10, 0], [1, 1, 2, 2]);
+      const v = big([1, 2, 3, 4], [1, 1, 2, 2]);
+      const m = tf.tensor4d([1, 0, 0, 0], [1, 1, 2, 2]);
+      const r = both(q, k, v, m);
+      assert.deepEqual(r.weights, [[1, 0], [0, 0]]);
+      assert.deepEqual(r.output, [[1, 2], [0, 0]]);
+      assert.deepEqual(r.attended, [[1, 2], [0, 0]]);
+      for (const f of [attend, (a: tf.Tensor4D, b: tf.Tensor4D, c: tf.Tensor4D, mm: tf.Tensor) => scaledDotProductAttention(a, b, c, mm).output]) {
+        const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(f(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, m)))([q, k, v]);
+        for (const g of grads) assert.ok(g.dataSync().every(Number.isFinite), `gradient ${g.dataSync()}`);
+        // query 1's output is the constant 0: no gradient reaches its query
+        assert.deepEqual(Array.from(grads[0].dataSync()).slice(2), [0, 0]);
+      }
+    });
+
+    it("a padding mask with an all-padding example: zero output for it, the other example unchanged", () => {
+      const ids = tf.tensor2d([[4, 5, 0], [0, 0, 0]], [2, 3], "int32");
+      const q = tf.mul(tf.randomNormal([2, 2, 3, 4], 0, 1, "float32", 3), 30) as tf.Tensor4D;
+      const k = tf.randomNormal([2, 2, 3, 4], 0, 1, "float32", 4) as tf.Tensor4D;
+      const masked = attend(q, k, k, paddingMask(ids, 0));
+      assert.deepEqual(Array.from(masked.slice([1, 0, 0, 0], [1, 2, 3, 4]).dataSync()), new Array(24).fill(0));
+      const alone = attend(q.slice([0, 0, 0, 0], [1, 2, 3, 4]), k.slice([0, 0, 0, 0], [1, 2, 2, 4]), k.slice([0, 0, 0, 0], [1, 2, 2, 4]));
+      assertClose(masked.slice([0, 0, 0, 0], [1, 2, 3, 4]), alone, 1e-6, "the example with real tokens"); // other shapes, other kernels: to rounding
+    });
   });
 
   it("rejects shapes that do not fit, naming them", () => {

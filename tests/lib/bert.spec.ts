@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend";
+import { initBackend } from "../../lib/accel/backend";
 import { mulberry32, seed } from "../../lib/seed";
 import { BertClassifier, MiniBert } from "../../lib/models/bert";
 import { bertBatch, disposeBertBatch, packSegments } from "../../lib/text/bertInputs";

@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend";
+import { initBackend } from "../../lib/accel/backend";
 import { BertClassifier, MiniBert } from "../../lib/models/bert";
 import { SPECIAL_TOKENS, WordPieceTokenizer } from "../../lib/text/wordPiece";
 
@@ -38,7 +38,7 @@ describe("mini-BERT checkpoints", function () {
     assert.equal(recipe.history[recipe.history.length - 1].step, recipe.steps);
     assert.ok(recipe.steps <= recipe.stepsPlanned);
     if (recipe.steps < recipe.stepsPlanned) {
-      assert.match(recipe.command, new RegExp(`--stopAfter ${recipe.steps}\\b`), "a run cut short says where in its command");
+      assert.match(recipe.command, new RegExp(`--stop-after ${recipe.steps}\\b`), "a run cut short says where in its command");
       assert.ok(typeof recipe.note === "string" && recipe.note.length > 0, "and explains it in a note");
     }
     assert.ok(recipe.final.maskedAccuracy >= 3 * recipe.unigramBaseline.accuracy, "the lecture's MLM target (≥ 3× unigram) holds for the shipped weights");

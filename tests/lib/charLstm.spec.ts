@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend";
+import { initBackend } from "../../lib/accel/backend";
 import { seed, mulberry32 } from "../../lib/seed";
-import { CharLstm, clipByGlobalNorm, randomWindows, sampleFromLogits, windowsAt } from "../../lib/models/charLstm";
+import { CharLstm, randomWindows, sampleFromLogits, windowsAt } from "../../lib/models/charLstm";
+import { CharLstmTrainer, clipByGlobalNorm } from "../../lib/train/charLstmTraining";
 import { bitsPerCharFromLogits, CharBigramModel } from "../../lib/metrics/bitsPerChar";
 import { CharVocab } from "../../lib/text/charVocab";
 import { fusedLstmStep, type LstmState } from "../../lib/layers/lstmCell";
@@ -46,13 +47,14 @@ describe("char-LSTM language model and bits per character", () => {
     const text = "abcab".repeat(200);
     const vocab = CharVocab.fromText(text);
     const ids = vocab.encode(text);
-    const model = new CharLstm({ vocabSize: vocab.size, units: 16, learningRate: 0.03 });
+    const model = new CharLstm({ vocabSize: vocab.size, units: 16 });
+    const trainer = new CharLstmTrainer(model, { learningRate: 0.03 });
     const bigram = new CharBigramModel(ids, vocab.size).bitsPerChar(ids);
     const before = model.bitsPerChar(ids, { window: 10 });
     const rng = mulberry32(1);
     const step = () => {
       const w = randomWindows(ids, 16, 10, rng);
-      const loss = model.trainStep(w.inputs, w.targets);
+      const loss = trainer.trainStep(w.inputs, w.targets);
       tf.dispose([w.inputs, w.targets]);
       return loss;
     };
@@ -66,6 +68,7 @@ describe("char-LSTM language model and bits per character", () => {
     const sampled = vocab.decode(model.sample(vocab.encode("ab"), 20, 0.5, mulberry32(3)));
     assert.equal(sampled.length, 20);
     assert.equal(tf.memory().numTensors, tensors);
+    trainer.dispose();
     model.dispose();
   });
 

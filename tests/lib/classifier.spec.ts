@@ -2,10 +2,11 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend";
+import { initBackend } from "../../lib/accel/backend";
 import { seed } from "../../lib/seed";
 import { loadMnist } from "../../lib/data/mnist";
-import { buildMnistClassifier, mnistClassifierAccuracy, trainMnistClassifier } from "../../lib/models/classifier";
+import { buildMnistClassifier, mnistClassifierAccuracy } from "../../lib/models/classifier";
+import { trainMnistClassifier } from "../../lib/train/classifierTraining";
 import { loadLayersModelFromDir } from "../../lib/models/saveLoad";
 
 const CHECKPOINT = path.resolve(__dirname, "../../checkpoints/classifier");

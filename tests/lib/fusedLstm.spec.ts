@@ -6,8 +6,8 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { onNativeBackend } from "./onNativeBackend";
-import { backendInfo, initBackend, type BackendChoice } from "../../lib/backend";
-import { FusedLstm } from "../../lib/layers/fusedLstm";
+import { backendInfo, initBackend, type BackendChoice } from "../../lib/accel/backend";
+import { FusedLstm, fusedLstmSequence, LSTM_SEQUENCE_KERNEL } from "../../lib/layers/fusedLstm";
 import { seed } from "../../lib/seed";
 
 const [BATCH, TIME, INPUT, UNITS] = [3, 6, 5, 4];
@@ -83,5 +83,20 @@ describe("FusedLstm", function () {
     onNativeBackend();
     it("matches tf.layers.lstm in outputs and gradients", () => compareWithLayersLstm(true, "auto"));
     it("matches when returning only the last step", () => compareWithLayersLstm(false, "auto"));
+
+    it(`runs the whole sequence as one kernel (${LSTM_SEQUENCE_KERNEL}, lib/accel/native/lstmSequence.ts) and leaks nothing while training`, async () => {
+      const x = tf.randomNormal([BATCH, TIME, INPUT], 0, 1, "float32", 1) as tf.Tensor3D;
+      const w = [tf.variable(tf.randomNormal([INPUT, 4 * UNITS], 0, 0.3, "float32", 2)), tf.variable(tf.randomNormal([UNITS, 4 * UNITS], 0, 0.3, "float32", 3)), tf.variable(tf.zeros([4 * UNITS]))];
+      const loss = () => tf.sum(tf.square(fusedLstmSequence(x, w[0] as tf.Tensor2D, w[1] as tf.Tensor2D, w[2] as tf.Tensor1D))) as tf.Scalar;
+      const kernels = (await tf.profile(() => tf.dispose(loss()))).kernels.map((k) => k.name);
+      assert.ok(kernels.includes(LSTM_SEQUENCE_KERNEL) && !kernels.includes("Sigmoid"), `kernels: ${kernels}`);
+      const opt = tf.train.sgd(0.01);
+      opt.minimize(loss)?.dispose();
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 5; i++) opt.minimize(loss, true)?.dispose();
+      assert.equal(tf.memory().numTensors, before, "tensors leaked across training steps");
+      tf.dispose([x, ...w]);
+      opt.dispose();
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend";
+import { initBackend } from "../../lib/accel/backend";
 import {
   discriminatorLoss,
   generatorLoss,
@@ -10,10 +10,10 @@ import {
   nonSaturatingGeneratorLoss,
   saturatingGeneratorLoss,
 } from "../../lib/losses/gan";
+import { assertNear as close } from "./close";
 
 /** Logits whose sigmoid is p: a = log(p / (1 − p)). [n, 1] */
 const logitsOf = (ps: number[]) => tf.tensor2d(ps.map((p) => Math.log(p / (1 - p))), [ps.length, 1]);
-const close = (got: number, want: number, tol = 1e-5, what = "") => assert.ok(Math.abs(got - want) < tol, `${what}: got ${got}, want ${want}`);
 
 describe("GAN losses against hand-computed values", () => {
   before(async () => {

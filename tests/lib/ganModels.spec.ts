@@ -1,12 +1,12 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend";
+import { initBackend } from "../../lib/accel/backend";
 import { seed } from "../../lib/seed";
 import { buildDenseDiscriminator, buildDenseGenerator, generateGanSamples, sampleGanNoise } from "../../lib/models/gan";
 import { buildDcganDiscriminator, buildDcganGenerator, conv2dTransposeViaConv, stridedConv2d, stridedConv2dTranspose } from "../../lib/models/dcgan";
+import { maxAbsDifference as maxDiff } from "./close";
 
 const maxAbs = (t: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]);
-const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
 describe("GAN players: noise, generators, discriminators", () => {
   before(async () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend";
+import { initBackend } from "../../lib/accel/backend";
 import { seed } from "../../lib/seed";
 import {
   binEdges,
@@ -12,8 +12,8 @@ import {
   totalVariationDistance,
 } from "../../lib/metrics/sampleQuality";
 import { gaussianMixtureBinMass, gaussianMixtureDensity, normalCdf, sampleGaussianMixture, TOY_GAN_MIXTURE } from "../../lib/data/gaussianMixture";
+import { assertNear as close } from "./close";
 
-const close = (got: number, want: number, tol: number, what = "") => assert.ok(Math.abs(got - want) < tol, `${what}: got ${got}, want ${want}`);
 const oneHot = (cls: number[], classes = 10) => cls.flatMap((c) => Array.from({ length: classes }, (_, k) => (k === c ? 1 : 0)));
 
 describe("judging GAN samples", () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend";
+import { initBackend } from "../../lib/accel/backend";
 import { seed, mulberry32 } from "../../lib/seed";
 import { Gpt } from "../../lib/models/gpt";
 import { imageToPatches, VisionTransformer } from "../../lib/models/vit";

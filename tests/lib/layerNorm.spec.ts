@@ -5,8 +5,9 @@
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend";
+import { initBackend } from "../../lib/accel/backend";
 import { layerNorm } from "../../lib/layers/layerNorm";
+import { assertClose } from "./close";
 
 /** tfjs-layers' own code path (tiles everything to x's shape), differentiated op by op: the reference. */
 function referenceLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
@@ -19,13 +20,6 @@ function referenceLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps
   return tf.batchNorm(x, full(mean, momentsReps), full(variance, momentsReps), full(beta.reshape(paramShape), rowsReps), full(gamma.reshape(paramShape), rowsReps), epsilon);
 }
 
-function assertClose(a: tf.Tensor, b: tf.Tensor, tolerance: number, what: string): void {
-  assert.deepEqual(a.shape, b.shape, `${what}: shapes`);
-  const [x, y] = [a.dataSync(), b.dataSync()];
-  for (let i = 0; i < x.length; i++) {
-    assert.ok(Math.abs(x[i] - y[i]) <= tolerance * Math.max(1, Math.abs(y[i])), `${what}[${i}]: ${x[i]} vs ${y[i]}`);
-  }
-}
 
 describe("layerNorm (lib/layers/layerNorm.ts)", () => {
   before(async () => {

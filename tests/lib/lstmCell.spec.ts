@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend";
+import { initBackend } from "../../lib/accel/backend";
 import { seed } from "../../lib/seed";
 import { disposeLstmWeights, fusedLstmStep, lstmCellStep, lstmWeightsFromLayer, lstmWeightsToLayer, randomLstmWeights, runLstmCell } from "../../lib/layers/lstmCell";
 

@@ -1,5 +1,5 @@
 /**
- * lib/native/activationGradients.ts: on the native backend, relu's and leaky relu's gradients
+ * lib/accel/native/activationGradients.ts: on the native backend, relu's and leaky relu's gradients
  * are one TensorFlow kernel each (ReluGrad, LeakyReluGrad) and equal TensorFlow.js's own.
  * Skips when tfjs-node is not installed (`npm run setup:native`).
  */
@@ -24,7 +24,7 @@ async function gradient(f: (x: tf.Tensor) => tf.Tensor): Promise<{ values: numbe
   return { values, kernels: profile.kernels.map((k) => k.name) };
 }
 
-describe("native activation gradients (lib/native/activationGradients.ts)", function () {
+describe("native activation gradients (lib/accel/native/activationGradients.ts)", function () {
   onNativeBackend();
 
   it("relu: dy where x > 0, else 0, by one ReluGrad kernel", async () => {

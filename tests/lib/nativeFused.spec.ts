@@ -1,23 +1,18 @@
 /**
- * The native backend's fused kernels: lib/native/fusedDense.ts (TensorFlow's _FusedMatMul,
- * which needs the binding's list(string) patch) and lib/native/fusedLayerNorm.ts (the course's
- * CourseLayerNorm ops, tools/native/kernels/layer_norm.cc). Each must be present in the binding
- * `npm run setup:native` builds, run as one kernel, and give the formula's values and gradients.
- * Skips without tfjs-node.
+ * The native backend's fused kernels: lib/accel/native/fusedDense.ts (lib/layers/dense.ts as
+ * TensorFlow's _FusedMatMul, which needs the binding's list(string) patch) and
+ * lib/accel/native/fusedLayerNorm.ts (the course's CourseLayerNorm ops,
+ * tools/native/kernels/layer_norm.cc). Each must be present in the binding `npm run setup:native`
+ * builds, run as one kernel, and give the formula's values and gradients. Skips without tfjs-node.
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { layerNorm } from "../../lib/layers/layerNorm";
-import { fusedDense, fusedDenseAvailable } from "../../lib/native/fusedDense";
-import { nativeLayerNorm, nativeLayerNormAvailable } from "../../lib/native/fusedLayerNorm";
-import { attr, runOpOutputs } from "../../lib/native/tfOp";
+import { dense, DENSE_KERNEL } from "../../lib/layers/dense";
+import { backendHasKernel } from "../../lib/kernels";
+import { nativeLayerNorm, nativeLayerNormAvailable } from "../../lib/accel/native/fusedLayerNorm";
+import { attr, runOpOutputs } from "../../lib/accel/native/tfOp";
+import { assertClose } from "./close";
 import { onNativeBackend } from "./onNativeBackend";
-
-function assertClose(a: tf.Tensor, b: tf.Tensor, tolerance: number, what: string): void {
-  assert.deepEqual(a.shape, b.shape, `${what}: shapes`);
-  const [x, y] = [a.dataSync(), b.dataSync()];
-  x.forEach((v, i) => assert.ok(Math.abs(v - y[i]) <= tolerance * Math.max(1, Math.abs(y[i])), `${what}[${i}]: ${v} vs ${y[i]}`));
-}
 
 /** Names of the TensorFlow.js kernels `f` runs. */
 async function kernelsOf(f: () => void): Promise<string[]> {
@@ -27,9 +22,9 @@ async function kernelsOf(f: () => void): Promise<string[]> {
 describe("fused kernels on the native backend", function () {
   onNativeBackend();
 
-  describe("fusedDense: product, bias and ReLU in one TensorFlow kernel", () => {
-    it("is available with the binding setup:native builds", () => {
-      assert.ok(fusedDenseAvailable(), "the binding does not pass list(string) attributes: was it built by tools/native/setup.ts?");
+  describe("dense(): product, bias and ReLU in one TensorFlow kernel", () => {
+    it("is registered with the binding setup:native builds", () => {
+      assert.ok(backendHasKernel(DENSE_KERNEL), "the binding does not pass list(string) attributes: was it built by tools/native/setup.ts?");
     });
 
     for (const activation of ["linear", "relu"] as const) {
@@ -43,33 +38,33 @@ describe("fused kernels on the native backend", function () {
           return activation === "relu" ? tf.relu(y) : y;
         };
         const weighted = (f: (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.Tensor) => (a: tf.Tensor, bb: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(f(a, bb, c), probe));
-        const fused = (a: tf.Tensor, bb: tf.Tensor, c: tf.Tensor) => fusedDense(a as tf.Tensor2D, bb as tf.Tensor2D, c as tf.Tensor1D, activation);
+        const fused = (a: tf.Tensor, bb: tf.Tensor, c: tf.Tensor) => dense(a as tf.Tensor2D, bb as tf.Tensor2D, c as tf.Tensor1D, activation);
         assertClose(fused(x, w, b), formula(x, w, b), 1e-5, "output");
         const ours = tf.grads(weighted(fused))([x, w, b]);
         const reference = tf.grads(weighted(formula))([x, w, b]);
         ["dx", "dW", "db"].forEach((name, i) => assertClose(ours[i], reference[i], 1e-5, name));
         const kernels = await kernelsOf(() => fused(x, w, b).dispose());
-        assert.deepEqual(kernels, ["CourseFusedDense"]);
+        assert.deepEqual(kernels, [DENSE_KERNEL]);
       });
     }
 
     it("without a bias: the plain product", async () => {
       const x = tf.ones([2, 3]) as tf.Tensor2D;
       const w = tf.ones([3, 2]) as tf.Tensor2D;
-      assert.deepEqual(Array.from(fusedDense(x, w, null).dataSync()), [3, 3, 3, 3]);
-      assert.deepEqual(await kernelsOf(() => fusedDense(x, w, null).dispose()), ["BatchMatMul"]);
+      assert.deepEqual(Array.from(dense(x, w, null).dataSync()), [3, 3, 3, 3]);
+      assert.deepEqual(await kernelsOf(() => dense(x, w, null).dispose()), ["BatchMatMul"]);
     });
 
     it("names the shapes that do not fit", () => {
-      assert.throws(() => fusedDense(tf.ones([2, 3]) as tf.Tensor2D, tf.ones([4, 2]) as tf.Tensor2D, tf.ones([2]) as tf.Tensor1D), /x \[2, 3\], kernel \[4, 2\], bias \[2\]/);
-      assert.throws(() => fusedDense(tf.ones([2, 3]) as tf.Tensor2D, tf.ones([3, 2]) as tf.Tensor2D, tf.ones([3]) as tf.Tensor1D), /bias \[3\]/);
+      assert.throws(() => dense(tf.ones([2, 3]) as tf.Tensor2D, tf.ones([4, 2]) as tf.Tensor2D, tf.ones([2]) as tf.Tensor1D), /x \[2, 3\], kernel \[4, 2\], bias \[2\]/);
+      assert.throws(() => dense(tf.ones([2, 3]) as tf.Tensor2D, tf.ones([3, 2]) as tf.Tensor2D, tf.ones([3]) as tf.Tensor1D), /bias \[3\]/);
     });
 
     it("tf.layers.dense uses it: a ReLU layer is one kernel forward", async () => {
       const layer = tf.layers.dense({ units: 3, activation: "relu" });
       const x = tf.randomNormal([4, 2]);
       layer.apply(x);
-      assert.deepEqual(await kernelsOf(() => (layer.apply(x) as tf.Tensor).dispose()).then((k) => k.filter((n) => n !== "Identity")), ["CourseFusedDense"]);
+      assert.deepEqual(await kernelsOf(() => (layer.apply(x) as tf.Tensor).dispose()).then((k) => k.filter((n) => n !== "Identity")), [DENSE_KERNEL]);
     });
   });
 
@@ -88,7 +83,7 @@ describe("fused kernels on the native backend", function () {
         return tf.add(tf.mul(tf.div(tf.sub(a, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b);
       };
       const weighted = (f: (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, g, b), dy));
-      const ours = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => layerNorm(a, g, b, 1e-5);
+      const ours = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => nativeLayerNorm(a, g, b, 1e-5);
       assertClose(ours(x, gamma, beta), formula(x, gamma, beta), 1e-5, "value");
       const grads = tf.grads(weighted(ours))([x, gamma, beta]);
       const reference = tf.grads(weighted(formula))([x, gamma, beta]);
@@ -111,8 +106,17 @@ describe("fused kernels on the native backend", function () {
       const x = tf.randomNormal([3, 8], 0, 1, "float32", 9);
       const gamma = tf.ones([8]);
       const beta = tf.zeros([8]);
-      const firstGradNorm = (a: tf.Tensor) => tf.sum(tf.square(tf.grad((b: tf.Tensor) => tf.sum(tf.square(layerNorm(b, gamma, beta, 1e-5))))(a)));
+      const firstGradNorm = (a: tf.Tensor) => tf.sum(tf.square(tf.grad((b: tf.Tensor) => tf.sum(tf.square(nativeLayerNorm(b, gamma, beta, 1e-5))))(a)));
       assert.throws(() => tf.grad(firstGradNorm)(x), /second derivatives through a layer norm are not implemented for the native backend/);
+    });
+
+    it("tf.layers.layerNormalization uses it (lib/accel/layerNormalization.ts), not the ops", async () => {
+      const layer = tf.layers.layerNormalization({ epsilon: 1e-5 });
+      const x = tf.randomNormal([4, 16], 0, 1, "float32", 11);
+      layer.apply(x);
+      const kernels = await kernelsOf(() => (layer.apply(x) as tf.Tensor).dispose());
+      assert.ok(!kernels.some((k) => ["Mean", "Rsqrt", "Sub", "Tile", "Mul"].includes(k)), `the op-by-op path ran: ${kernels}`);
+      tf.dispose([x, ...layer.getWeights()]);
     });
 
     it("leaks no tensors across training steps of tf.layers.layerNormalization", () => {

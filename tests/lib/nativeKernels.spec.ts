@@ -1,15 +1,15 @@
 /**
- * The native backend's replaced kernels. lib/native/fastReshape.ts: Reshape reuses one shape
+ * The native backend's replaced kernels. lib/accel/native/fastReshape.ts: Reshape reuses one shape
  * tensor per shape, held outside TensorFlow.js's engine; values and shapes stay right, nothing
  * shows up in (or leaks from) tf.memory(), and ever new shapes do not grow it.
- * lib/native/sameTypeCast.ts: a cast to the same type shares the data; other casts convert.
+ * lib/accel/native/sameTypeCast.ts: a cast to the same type shares the data; other casts convert.
  * Skips when tfjs-node is not installed (`npm run setup:native`).
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { onNativeBackend } from "./onNativeBackend";
 
-describe("native kernels (lib/native/fastReshape.ts, sameTypeCast.ts)", function () {
+describe("native kernels (lib/accel/native/fastReshape.ts, sameTypeCast.ts)", function () {
   onNativeBackend();
 
   it("reshapes float and int tensors, the same shape many times, with the right values", () => {

@@ -1,8 +1,8 @@
-/** lib/native/nativeSetup.ts: the settings TensorFlow gets before tfjs-node loads (no tfjs-node needed). */
+/** lib/accel/native/nativeSetup.ts: the settings TensorFlow gets before tfjs-node loads (no tfjs-node needed). */
 import { strict as assert } from "assert";
-import { configureTensorFlow, defaultIntraOpThreads } from "../../lib/native/nativeSetup";
+import { configureTensorFlow, defaultIntraOpThreads } from "../../lib/accel/native/nativeSetup";
 
-describe("native setup (lib/native/nativeSetup.ts)", () => {
+describe("native setup (lib/accel/native/nativeSetup.ts)", () => {
   const saved = { ...process.env };
   afterEach(() => {
     for (const key of ["TF_NUM_INTRAOP_THREADS", "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS"]) {

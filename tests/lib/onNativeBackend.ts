@@ -1,5 +1,5 @@
-/** Shared by the specs of lib/native/ and the native backend: they need tfjs-node (`npm run setup:native`). */
-import { backendInfo, initBackend, type BackendChoice } from "../../lib/backend";
+/** Shared by the specs of lib/accel/native/ and the native backend: they need tfjs-node (`npm run setup:native`). */
+import { backendInfo, initBackend, type BackendChoice } from "../../lib/accel/backend";
 
 export function nativeInstalled(): boolean {
   try {

@@ -1,19 +1,15 @@
 /**
- * lib/native/plainDense.ts: on the native backend tf.layers.dense on a 2-D input is a plain
+ * lib/accel/native/plainDense.ts: on the native backend tf.layers.dense on a 2-D input is a plain
  * product and bias add (no fused matMul, no reshapes), with the same outputs and gradients as
  * the formula; other inputs keep tfjs-layers' own code. Skips without tfjs-node.
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
+import { assertClose } from "./close";
 import { onNativeBackend } from "./onNativeBackend";
 
-function assertClose(a: tf.Tensor, b: tf.Tensor, what: string): void {
-  assert.deepEqual(a.shape, b.shape, `${what}: shapes`);
-  const [x, y] = [a.dataSync(), b.dataSync()];
-  x.forEach((v, i) => assert.ok(Math.abs(v - y[i]) <= 1e-5 * Math.max(1, Math.abs(y[i])), `${what}[${i}]: ${v} vs ${y[i]}`));
-}
 
-describe("plain dense layers on the native backend (lib/native/plainDense.ts)", function () {
+describe("plain dense layers on the native backend (lib/accel/native/plainDense.ts)", function () {
   onNativeBackend();
 
   for (const activation of ["linear", "relu", "sigmoid"] as const) {
@@ -31,9 +27,9 @@ describe("plain dense layers on the native backend (lib/native/plainDense.ts)", 
         grads = r.grads;
       });
       const reference = tf.grads((ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.square(act(tf.add(tf.matMul(x, ww), bb)))))([w, b]);
-      assertClose(layer.apply(x) as tf.Tensor, act(tf.add(tf.matMul(x, w), b)), "output");
-      assertClose(grads[vars[0].name], reference[0], "dW");
-      assertClose(grads[vars[1].name], reference[1], "db");
+      assertClose(layer.apply(x) as tf.Tensor, act(tf.add(tf.matMul(x, w), b)), 1e-5, "output");
+      assertClose(grads[vars[0].name], reference[0], 1e-5, "dW");
+      assertClose(grads[vars[1].name], reference[1], 1e-5, "db");
       const kernels = profile.kernels.map((k) => k.name);
       assert.ok(!kernels.includes("_FusedMatMul"), `fused path ran: ${kernels}`);
       // the fused path reshapes both operands to 3-D; what remains is the bias gradient's

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend";
+import { initBackend } from "../../lib/accel/backend";
 import { AddPositionalEncoding, positionalEncoding } from "../../lib/layers/positionalEncoding";
 
 describe("sinusoidal positional encoding", () => {

@@ -1,12 +1,11 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend";
+import { initBackend } from "../../lib/accel/backend";
 import { seed } from "../../lib/seed";
 import { TransformerDecoderBlock, TransformerEncoderBlock } from "../../lib/layers/transformerBlock";
 import { paddingMask } from "../../lib/layers/attention";
 import { roundTripLayersModel } from "../../lib/models/saveLoad";
-
-const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+import { maxAbsDifference as maxAbs } from "./close";
 
 describe("transformer blocks", () => {
   before(async () => {

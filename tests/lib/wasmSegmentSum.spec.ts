@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { backendInfo, initBackend } from "../../lib/backend";
+import { backendInfo, initBackend } from "../../lib/accel/backend";
 
 describe("wasm UnsortedSegmentSum (scatter-add, the embedding gradient)", () => {
   before(async () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend";
+import { initBackend } from "../../lib/accel/backend";
 
 /** Reference slice on plain nested arrays. */
 function sliceRef(x: number[], shape: number[], begin: number[], size: number[]): number[] {

@@ -1,5 +1,5 @@
 /**
- * The wasm speed work (lib/wasm/*) gives the cpu backend's numbers: batched and broadcast
+ * The wasm speed work (lib/accel/wasm/*) gives the cpu backend's numbers: batched and broadcast
  * matrix products (split into XNNPACK 2-D products), weight-gradient products that transpose the
  * smaller side, sums and means over leading axes as one product, the im2col conv2d filter
  * gradient, the row-copying tile and the reshape-and-sum tile gradient. Inputs are made once, read as plain
@@ -7,7 +7,7 @@
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { backendInfo, initBackend, type BackendChoice } from "../../lib/backend";
+import { backendInfo, initBackend, type BackendChoice } from "../../lib/accel/backend";
 
 type Compute = (inputs: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
 

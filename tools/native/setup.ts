@@ -31,6 +31,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { defineCommand, runCommand } from "../cli/command";
 
 const ROOT = path.resolve(__dirname, "../..");
 const TFJS_NODE_VERSION = "4.22.0";
@@ -51,17 +52,18 @@ interface Options {
   checkOnly: boolean;
 }
 
-function parseArgs(argv: string[]): Options {
-  const o: Options = { prefix: ROOT, tf: "2.21.0", keep: false, checkOnly: false };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--prefix") o.prefix = path.resolve(argv[++i]);
-    else if (argv[i] === "--tf") o.tf = argv[++i];
-    else if (argv[i] === "--keep") o.keep = true;
-    else if (argv[i] === "--check-only") o.checkOnly = true;
-    else throw new Error(`unknown option ${argv[i]} (see the header of tools/native/setup.ts)`);
-  }
-  return o;
-}
+const command = defineCommand({
+  name: "npm run setup:native",
+  summary: "build and install @tensorflow/tfjs-node from the tensorflow-cpu wheel (registries only)",
+  usage: "[options]",
+  options: {
+    prefix: { type: "string", value: "dir", help: "install into <dir>/node_modules instead (use with NODE_PATH=<dir>/node_modules)" },
+    tf: { type: "string", value: "version", help: "TensorFlow wheel version (default 2.21.0)" },
+    keep: { type: "boolean", help: "keep build/native/work (the wheel and the build tree)" },
+    "check-only": { type: "boolean", help: "only check the installed backend (step 5)" },
+  },
+  epilog: "Needs python3 with pip, g++ and make, and Node's headers. See docs/backends.md.",
+});
 
 const started = Date.now();
 function step(message: string): void {
@@ -234,7 +236,7 @@ async function build(opts: Options): Promise<void> {
 /**
  * tfjs-node's binding sets string attributes but not lists of strings, which no TensorFlow.js
  * kernel needs. TensorFlow's fused kernels do: _FusedMatMul (product, bias and activation in one
- * pass over the output, lib/native/fusedDense.ts) names its fused steps in `fused_ops`, a
+ * pass over the output, lib/accel/native/fusedDense.ts) names its fused steps in `fused_ops`, a
  * list(string). This adds that case to the binding's AssignOpAttr: a JavaScript array of strings
  * becomes TFE_OpSetAttrStringList. A binding without it (the prebuilt tfjs-node) makes lib fall
  * back to separate ops.
@@ -268,7 +270,7 @@ function patchBinding(source: string): void {
 /**
  * The course's own TensorFlow ops (tools/native/kernels/*.cc, written against TensorFlow's C op
  * and kernel API) compiled into the binding: a static initialiser registers them when Node loads
- * it, and lib/native finds them by name (it falls back to TensorFlow's ops where they are absent).
+ * it, and lib/accel/native finds them by name (it falls back to TensorFlow's ops where they are absent).
  */
 function addCourseKernels(pkgDir: string): void {
   const gypFile = path.join(pkgDir, "binding.gyp");
@@ -299,7 +301,7 @@ function check(opts: Options): void {
   step("check: COURSE_BACKEND=node starts and agrees with wasm");
   const probe = `
     const tf = require("@tensorflow/tfjs");
-    const { initBackend } = require("./lib/backend");
+    const { initBackend } = require("./lib/accel/backend");
     (async () => {
       const compute = () => tf.tidy(() => {
         const a = tf.randomUniform([64, 96], -1, 1, "float32", 7), b = tf.randomUniform([96, 32], -1, 1, "float32", 8);
@@ -323,14 +325,15 @@ function check(opts: Options): void {
   if (opts.prefix !== ROOT) step(`use it with NODE_PATH=${env.NODE_PATH}`);
 }
 
-async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2));
-  if (!opts.checkOnly) await build(opts);
-  check(opts);
+runCommand(command, async ({ values }) => {
+  const opts: Options = { prefix: path.resolve(values.prefix ?? ROOT), tf: values.tf ?? "2.21.0", keep: values.keep === true, checkOnly: values["check-only"] === true };
+  try {
+    if (!opts.checkOnly) await build(opts);
+    check(opts);
+  } catch (err) {
+    console.error(`[setup:native] FAILED: ${(err as Error).message}`);
+    return 1;
+  }
   step("done");
-}
-
-main().catch((err) => {
-  console.error(`[setup:native] FAILED: ${(err as Error).message}`);
-  process.exit(1);
+  return 0;
 });

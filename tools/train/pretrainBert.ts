@@ -3,7 +3,7 @@
  *
  *   npm run pretrain:bert -- [--steps 2000] [--batch 32] [--seed 1] [--lr 1e-3] [--out checkpoints/mini-bert]
  *       masked-LM + next-sentence prediction on Moby Dick (self-supervised: no labels)
- *   npm run pretrain:bert -- --steps 2000 --stopAfter 1625 ...
+ *   npm run pretrain:bert -- --steps 2000 --stop-after 1625 ...
  *       the run of a 2000-step schedule, ended (and saved) after step 1625: how the shipped
  *       checkpoint was made (its run was stopped by hand there; this replays the same batches)
  *   npm run pretrain:bert -- --init checkpoints/mini-bert --seed 2 --steps 1000
@@ -18,12 +18,12 @@
  * notebook's tokenizer agree entry for entry.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { execSync } from "child_process";
 import * as tf from "@tensorflow/tfjs";
+import { defineCommand, runCommand, UsageError, type ParsedValues } from "../cli/command";
+import { cpuSecondsSince, gitCommit, machineLoad } from "./recipe";
 import { adam } from "../../lib/train/adam";
-import { initBackend } from "../../lib/backend";
+import { initBackend } from "../../lib/accel/backend";
 import { seed, mulberry32 } from "../../lib/seed";
 import { loadMobyDick } from "../../lib/data/text";
 import { loadSentiment } from "../../lib/data/sentiment";
@@ -49,7 +49,7 @@ interface Args {
   init: string;
   epochs: number;
   steps: number;
-  /** End after this many steps (0 = all of --steps), keeping the schedule of --steps; must be a multiple of --evalEvery or equal --steps. */
+  /** End after this many steps (0 = all of --steps), keeping the schedule of --steps; must be a multiple of --eval-every or equal --steps. */
   stopAfter: number;
   batch: number;
   seed: number;
@@ -61,31 +61,61 @@ interface Args {
   out: string;
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { task: "mlm-nsp", init: "", epochs: 3, steps: 2000, stopAfter: 0, batch: 32, seed: 1, lr: 1e-3, warmup: 100, maxLength: 48, dropout: 0, evalEvery: 250, out: "checkpoints/mini-bert" };
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i].replace(/^--/, "");
-    const value = argv[++i];
-    if (!(key in args) || value === undefined) throw new Error(`unknown or incomplete option ${argv[i - 1]} (options: ${Object.keys(args).map((k) => "--" + k).join(" ")})`);
-    const text = key === "out" || key === "task" || key === "init";
-    (args as unknown as Record<string, number | string>)[key] = text ? value : Number(value);
-    if (!text && !Number.isFinite(Number(value))) throw new Error(`--${key} wants a number, got ${value}`);
-  }
-  if (args.task !== "mlm-nsp" && args.task !== "reviews") throw new Error(`--task must be mlm-nsp or reviews, got ${args.task}`);
-  if (args.stopAfter < 0 || args.stopAfter > args.steps) throw new Error(`--stopAfter must lie in [0, --steps ${args.steps}], got ${args.stopAfter}`);
-  if (args.stopAfter > 0 && args.stopAfter < args.steps && args.stopAfter % args.evalEvery !== 0) throw new Error(`--stopAfter ${args.stopAfter} must be a multiple of --evalEvery ${args.evalEvery} (the checkpoint is saved at evaluations)`);
-  if (args.task === "reviews" && !argv.includes("--out")) args.out = "checkpoints/mini-bert/reviews";
-  if (args.task === "reviews" && !argv.includes("--maxLength")) args.maxLength = 40;
-  if (args.task === "reviews" && !argv.includes("--dropout")) args.dropout = 0.1;
+const command = defineCommand({
+  name: "npm run pretrain:bert",
+  summary: "pre-train the lecture's mini-BERT (or, with --task reviews, its transfer source) and write a checkpoint with its recipe",
+  usage: "[options]",
+  options: {
+    task: { type: "string", value: "mlm-nsp|reviews", help: "masked-LM + next-sentence on Moby Dick (default), or sentiment on IMDB + Yelp" },
+    init: { type: "string", value: "dir", help: "continue from this checkpoint's weights (fresh Adam; give a new --seed)" },
+    epochs: { type: "string", value: "n", help: "epochs of --task reviews (default 3)" },
+    steps: { type: "string", value: "n", help: "steps of the schedule (default 2000)" },
+    "stop-after": { type: "string", value: "n", help: "end (and save) after this many steps, keeping the schedule of --steps (default 0: all)" },
+    batch: { type: "string", value: "n", help: "batch size (default 32)" },
+    seed: { type: "string", value: "n", help: "seed of weights, batches and masks (default 1)" },
+    lr: { type: "string", value: "x", help: "peak learning rate (default 1e-3)" },
+    warmup: { type: "string", value: "n", help: "warm-up steps (default 100)" },
+    "max-length": { type: "string", value: "n", help: "tokens per input (default 48; 40 for reviews)" },
+    dropout: { type: "string", value: "x", help: "dropout (default 0; 0.1 for reviews)" },
+    "eval-every": { type: "string", value: "n", help: "steps between held-out evaluations and saves (default 250)" },
+    out: { type: "string", value: "dir", help: "checkpoint folder (default checkpoints/mini-bert; checkpoints/mini-bert/reviews for reviews)" },
+  },
+});
+
+function parseArgs(values: ParsedValues<typeof command.spec.options>): Args {
+  const reviews = values.task === "reviews";
+  const number = (key: keyof typeof values, fallback: number): number => {
+    const text = values[key];
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (text.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`--${key} wants a number ≥ 0, not "${text}"`);
+    return n;
+  };
+  const args: Args = {
+    task: values.task ?? "mlm-nsp",
+    init: values.init ?? "",
+    epochs: number("epochs", 3),
+    steps: number("steps", 2000),
+    stopAfter: number("stop-after", 0),
+    batch: number("batch", 32),
+    seed: number("seed", 1),
+    lr: number("lr", 1e-3),
+    warmup: number("warmup", 100),
+    maxLength: number("max-length", reviews ? 40 : 48),
+    dropout: number("dropout", reviews ? 0.1 : 0),
+    evalEvery: number("eval-every", 250),
+    out: values.out ?? (reviews ? "checkpoints/mini-bert/reviews" : "checkpoints/mini-bert"),
+  };
+  if (args.task !== "mlm-nsp" && args.task !== "reviews") throw new UsageError(`--task must be mlm-nsp or reviews, not "${args.task}"`);
+  if (args.stopAfter > args.steps) throw new UsageError(`--stop-after must lie in [0, --steps ${args.steps}], not ${args.stopAfter}`);
+  if (args.stopAfter > 0 && args.stopAfter < args.steps && args.stopAfter % args.evalEvery !== 0) throw new UsageError(`--stop-after ${args.stopAfter} must be a multiple of --eval-every ${args.evalEvery} (the checkpoint is saved at evaluations)`);
   return args;
 }
 
 /** The lecture's mini-BERT; dropout comes from --dropout (default 0 for pre-training: it slowed MLM down here; 0.1 for the supervised task). */
 const MODEL_CONFIG = { maxLength: 64, dModel: 64, numLayers: 2, numHeads: 4 };
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  if (args.task === "reviews") return trainOnReviews(args);
+async function pretrain(args: Args): Promise<void> {
   const backend = await initBackend();
   const started = Date.now();
   const cpuStart = process.cpuUsage();
@@ -125,7 +155,7 @@ async function main(): Promise<void> {
     const last = history[history.length - 1];
     const recipe = {
       what: "mini-BERT pre-trained with masked-language modelling (15%, 80/10/10) + next-sentence prediction (50% consecutive, 50% random)",
-      command: `npm run pretrain:bert -- --steps ${args.steps}${args.stopAfter > 0 && args.stopAfter < args.steps ? ` --stopAfter ${args.stopAfter}` : ""}${args.evalEvery !== 250 ? ` --evalEvery ${args.evalEvery}` : ""} --batch ${args.batch} --seed ${args.seed} --lr ${args.lr} --warmup ${args.warmup} --maxLength ${args.maxLength} --dropout ${args.dropout}${args.init ? ` --init ${args.init}` : ""} --out ${args.out}`,
+      command: `npm run pretrain:bert -- --steps ${args.steps}${args.stopAfter > 0 && args.stopAfter < args.steps ? ` --stop-after ${args.stopAfter}` : ""}${args.evalEvery !== 250 ? ` --eval-every ${args.evalEvery}` : ""} --batch ${args.batch} --seed ${args.seed} --lr ${args.lr} --warmup ${args.warmup} --max-length ${args.maxLength} --dropout ${args.dropout}${args.init ? ` --init ${args.init}` : ""} --out ${args.out}`,
       complete: final,
       seed: args.seed,
       steps: last?.step ?? stepOffset,
@@ -145,9 +175,9 @@ async function main(): Promise<void> {
       final: last ?? null,
       history,
       seconds: secondsBefore + Math.round((Date.now() - started) / 1000),
-      cpuSeconds: cpuSecondsBefore + Math.round((process.cpuUsage(cpuStart).user + process.cpuUsage(cpuStart).system) / 1e6),
+      cpuSeconds: cpuSecondsBefore + Math.round(cpuSecondsSince(cpuStart)),
       backend: backend.summary,
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAverageAtEnd: os.loadavg().map((x) => Number(x.toFixed(2))) },
+      machine: machineLoad(),
       date: new Date().toISOString(),
       gitCommit: gitCommit(),
     };
@@ -198,7 +228,7 @@ async function trainOnReviews(args: Args): Promise<void> {
   classifier.save(args.out);
   const recipe = {
     what: "mini-BERT trained from scratch (supervised) for sentiment on the IMDB + Yelp sentences: the source model of the transfer experiment",
-    command: `npm run pretrain:bert -- --task reviews --epochs ${args.epochs} --batch ${args.batch} --seed ${args.seed} --lr ${args.lr} --maxLength ${args.maxLength} --dropout ${args.dropout} --out ${args.out}`,
+    command: `npm run pretrain:bert -- --task reviews --epochs ${args.epochs} --batch ${args.batch} --seed ${args.seed} --lr ${args.lr} --max-length ${args.maxLength} --dropout ${args.dropout} --out ${args.out}`,
     complete: true,
     seed: args.seed,
     epochs: args.epochs,
@@ -215,7 +245,7 @@ async function trainOnReviews(args: Args): Promise<void> {
     seconds: Math.round((Date.now() - started) / 1000),
     cpuSeconds: Math.round((cpu.user + cpu.system) / 1e6),
     backend: backend.summary,
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAverageAtEnd: os.loadavg().map((x) => Number(x.toFixed(2))) },
+    machine: machineLoad(),
     date: new Date().toISOString(),
     gitCommit: gitCommit(),
   };
@@ -224,15 +254,8 @@ async function trainOnReviews(args: Args): Promise<void> {
   console.log(`wrote ${args.out} in ${recipe.seconds} s (${recipe.cpuSeconds} s of CPU)`);
 }
 
-function gitCommit(): string | null {
-  try {
-    return execSync("git rev-parse HEAD", { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
-  } catch {
-    return null;
-  }
-}
-
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+runCommand(command, async ({ values }) => {
+  const args = parseArgs(values);
+  await (args.task === "reviews" ? trainOnReviews(args) : pretrain(args));
+  return 0;
 });

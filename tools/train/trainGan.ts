@@ -10,46 +10,39 @@
  * numbers come from and anyone can re-create them.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { execSync } from "child_process";
-import { initBackend } from "../../lib/backend";
+import { defineCommand, positiveNumber, runCommand, UsageError, type ParsedValues } from "../cli/command";
+import { cpuSecondsSince, gitCommit, machineLoad, ROOT } from "./recipe";
+import { initBackend } from "../../lib/accel/backend";
 import { seed } from "../../lib/seed";
 import { loadMnist } from "../../lib/data/mnist";
-import { buildMnistClassifier, mnistClassifierAccuracy, trainMnistClassifier } from "../../lib/models/classifier";
+import { buildMnistClassifier, mnistClassifierAccuracy } from "../../lib/models/classifier";
+import { trainMnistClassifier } from "../../lib/train/classifierTraining";
 import { buildDenseDiscriminator, buildDenseGenerator } from "../../lib/models/gan";
 import { GanTrainer, mnistRealBatches, trainGan } from "../../lib/train/ganTraining";
 import { scoreWithClassifier } from "../../lib/metrics/sampleQuality";
 import { loadLayersModelFromDir, saveLayersModelToDir } from "../../lib/models/saveLoad";
 
-const ROOT = path.resolve(__dirname, "../..");
 export const CLASSIFIER_DIR = path.join(ROOT, "checkpoints/classifier");
 export const DENSE_GAN_DIR = path.join(ROOT, "checkpoints/gan/dense");
 
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const value = Number(args[i + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number, got "${args[i + 1]}"`);
-  return value;
-}
+const command = defineCommand({
+  name: "npm run train:gan",
+  summary: "train the GAN lecture's shipped checkpoints: the MNIST classifier (its judge) or the dense GAN",
+  usage: "classifier|gan [options]",
+  options: {
+    seed: { type: "string", value: "n", help: "seed (default 7)" },
+    samples: { type: "string", value: "n", help: "gan: training images (default 2,000,000; rounds = n / 128)" },
+    epochs: { type: "string", value: "n", help: "classifier: epochs (default 10)" },
+  },
+  positionals: { min: 1, max: 1 },
+});
 
-function gitCommit(): string | null {
-  try {
-    return execSync("git rev-parse HEAD", { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
-  } catch {
-    return null;
-  }
-}
+type Values = ParsedValues<typeof command.spec.options>;
 
-/** What the machine was doing: wall-clock seconds mean little on a shared machine without it. */
-function machineLoad(cpuSeconds: number): Record<string, unknown> {
-  return { cpuSecondsOfThisProcess: Math.round(cpuSeconds), loadAverage1m: Number(os.loadavg()[0].toFixed(2)), cores: os.cpus().length };
-}
-
-function cpuSecondsSince(start: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1e6;
+/** Machine and load, and this process's CPU seconds since `start`. */
+function machine(start: NodeJS.CpuUsage): Record<string, unknown> {
+  return { ...machineLoad(), cpuSecondsOfThisProcess: Math.round(cpuSecondsSince(start)) };
 }
 
 function writeRecipe(dir: string, recipe: Record<string, unknown>): void {
@@ -57,9 +50,9 @@ function writeRecipe(dir: string, recipe: Record<string, unknown>): void {
   fs.writeFileSync(path.join(dir, "recipe.json"), JSON.stringify(recipe, null, 2) + "\n");
 }
 
-async function trainClassifier(args: string[]): Promise<void> {
-  const seedValue = option(args, "seed", 7);
-  const epochs = option(args, "epochs", 10);
+async function trainClassifier(values: Values): Promise<void> {
+  const seedValue = positiveNumber(values.seed, "seed") ?? 7;
+  const epochs = positiveNumber(values.epochs, "epochs") ?? 10;
   const backend = await initBackend();
   seed(seedValue);
   const train = loadMnist("train");
@@ -81,7 +74,7 @@ async function trainClassifier(args: string[]): Promise<void> {
     batchSize,
     epochs,
     seconds: Math.round(seconds),
-    machine: machineLoad(cpuSecondsSince(cpuStart)),
+    machine: machine(cpuStart),
     backend: backend.summary,
     commit: gitCommit(),
     date: new Date().toISOString(),
@@ -90,9 +83,9 @@ async function trainClassifier(args: string[]): Promise<void> {
   console.log(`classifier: test accuracy ${accuracy.toFixed(4)} after ${steps} steps (${seconds.toFixed(0)} s) → ${CLASSIFIER_DIR}`);
 }
 
-async function trainDenseGan(args: string[]): Promise<void> {
-  const seedValue = option(args, "seed", 7);
-  const samples = option(args, "samples", 2_000_000);
+async function trainDenseGan(values: Values): Promise<void> {
+  const seedValue = positiveNumber(values.seed, "seed") ?? 7;
+  const samples = positiveNumber(values.samples, "samples") ?? 2_000_000;
   const batchSize = 128;
   const steps = Math.round(samples / batchSize);
   const evalEvery = Math.max(1, Math.round(steps / 20));
@@ -144,7 +137,7 @@ async function trainDenseGan(args: string[]): Promise<void> {
     trainingSamples: steps * batchSize,
     seconds: Math.round(seconds),
     samplesPerSecond: Math.round((steps * batchSize) / history.seconds),
-    machine: machineLoad(cpuSecondsSince(cpuStart)),
+    machine: machine(cpuStart),
     backend: backend.summary,
     commit: gitCommit(),
     date: new Date().toISOString(),
@@ -161,17 +154,11 @@ async function trainDenseGan(args: string[]): Promise<void> {
   trainer.dispose();
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const what = args[0];
-  if (what === "classifier") return trainClassifier(args);
-  if (what === "gan") return trainDenseGan(args);
-  throw new Error(`usage: npm run train:gan -- classifier|gan [--seed N] [--samples N] [--epochs N]  (got "${what ?? ""}")`);
-}
-
 if (require.main === module) {
-  main().catch((err) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
+  runCommand(command, async ({ values, positionals: [what] }) => {
+    if (what === "classifier") await trainClassifier(values);
+    else if (what === "gan") await trainDenseGan(values);
+    else throw new UsageError(`train classifier or gan, not "${what}" (see --help)`);
+    return 0;
   });
 }

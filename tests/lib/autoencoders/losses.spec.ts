@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../../lib/backend";
+import { initBackend } from "../../../lib/accel/backend";
 import {
   binaryCrossEntropy,
   binaryCrossEntropyFromLogits,
@@ -11,8 +11,8 @@ import {
 } from "../../../lib/losses/reconstruction";
 import { activationStats, l1ActivityPenalty } from "../../../lib/losses/sparsity";
 import { elboTerms, klDivergenceToStandardNormal, reparameterise } from "../../../lib/models/vae";
+import { assertClose, assertClose as close } from "../close";
 
-const close = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} is not ${b}`);
 const value = (t: tf.Tensor) => {
   const v = t.dataSync()[0];
   t.dispose();
@@ -31,6 +31,21 @@ describe("autoencoder losses", () => {
     const expected = (-(Math.log(0.9) + Math.log(0.8)) - 2 * Math.log(0.5)) / 2;
     close(value(binaryCrossEntropy(p, x)), expected);
     tf.dispose([p, x]);
+  });
+
+  it("binary cross-entropy from probabilities clamps each log at −100, as PyTorch's BCELoss, with finite gradients", () => {
+    // p = 0 with x = 1, and p = 1 with x = 0: log 0 = −∞ clamped to −100 each; p = 1e-30: −log p = 69.08, under the clamp
+    const p = tf.tensor2d([[0, 1, 1e-30]]);
+    const x = tf.tensor2d([[1, 0, 1]]);
+    close(value(binaryCrossEntropy(p, x)), 200 - Math.log(1e-30), 1e-5);
+    const [dp, dx] = tf.grads((a: tf.Tensor, b: tf.Tensor) => binaryCrossEntropy(a, b))([p, x]);
+    // PyTorch: ∂/∂p = (p − x) / max(p (1 − p), 1e-12); ∂/∂x = max(log(1 − p), −100) − max(log p, −100)
+    assertClose(dp, [-1e12, 1e12, -1e12], 1e-5, "∂/∂p");
+    assertClose(dx, [100, -100, -Math.log(1e-30)], 1e-5, "∂/∂x");
+    // It grows with the error up to the clamp, where clipping p at 1e-7 stopped at 16.1 nats.
+    const sure = (q: number) => value(binaryCrossEntropy(tf.tensor2d([[q]]), tf.tensor2d([[1]])));
+    assert.ok(sure(1e-20) > sure(1e-10) && sure(1e-10) > sure(1e-5), "the loss should keep growing as p → 0");
+    tf.dispose([p, x, dp, dx]);
   });
 
   it("the logits form equals BCE(σ(z)) and stays finite where σ(z) rounds to 0 or 1", () => {

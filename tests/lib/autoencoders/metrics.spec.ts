@@ -2,8 +2,9 @@ import { strict as assert } from "assert";
 import { psnr, psnrFromMse, psnrPerImage, meanPsnr } from "../../../lib/metrics/psnr";
 import { areaUnderCurve, auroc, rocCurve } from "../../../lib/metrics/auroc";
 import { iou, iouPerImage } from "../../../lib/metrics/iou";
+import { assertNear } from "../close";
 
-const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} is not ${b}`);
+const close = (a: number, b: number, tol = 1e-9) => assertNear(a, b, tol);
 
 describe("PSNR", () => {
   it("is 10 log10(1 / MSE) for pixels in [0, 1]", () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend, backendInfo } from "../../../lib/backend";
-import { WASM_FALLBACK_KERNELS } from "../../../lib/wasm/fallbackKernels";
+import { initBackend, backendInfo } from "../../../lib/accel/backend";
+import { WASM_FALLBACK_KERNELS } from "../../../lib/accel/wasm/fallbackKernels";
 
 describe("backend selection", () => {
   const saved = process.env.COURSE_BACKEND;

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../../lib/backend";
+import { initBackend } from "../../../lib/accel/backend";
 import { IDX_IMAGES_MAGIC, parseIdx, readIdxFile } from "../../../lib/data/idx";
 import { labelHistogram, loadMnist, mnistImages, mnistLabels } from "../../../lib/data/mnist";
 import { batchIndices, trainTestSplit } from "../../../lib/data/batches";

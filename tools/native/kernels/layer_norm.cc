@@ -1,5 +1,5 @@
 // Layer normalisation over the last axis as two TensorFlow ops, forward and backward, for the
-// course's native backend (lib/native/fusedLayerNorm.ts calls them).
+// course's native backend (lib/accel/native/fusedLayerNorm.ts calls them).
 //
 //   CourseLayerNorm(x [..., d], gamma [d], beta [d]; epsilon)
 //     -> y = x̂ γ + β,  x̂ = (x − μ) / √(σ² + ε)  [..., d],  x̂  [..., d],  1/√(σ² + ε)  [..., 1]

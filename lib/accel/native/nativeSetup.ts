@@ -1,11 +1,16 @@
 /**
  * What the course changes about the native backend (tfjs-node), in the order it must happen:
- * TensorFlow reads its settings from the environment when tfjs-node is loaded, and the kernel
- * and gradient replacements go in once the "tensorflow" backend is registered.
+ * TensorFlow reads its settings from the environment when tfjs-node is loaded; the kernel and
+ * gradient replacements go in once the "tensorflow" backend is registered; the course's fused
+ * kernels once it runs (whether the binding can run them is found out by running them).
  */
 import * as os from "os";
+import { useNativeAdam } from "./adam";
 import { registerNativeActivationGradients } from "./activationGradients";
 import { registerNativeReshape } from "./fastReshape";
+import { registerNativeDense } from "./fusedDense";
+import { nativeLayerNormAvailable } from "./fusedLayerNorm";
+import { registerNativeLstmSequence } from "./lstmSequence";
 import { usePlainDenseOnNative } from "./plainDense";
 import { registerSameTypeCast } from "./sameTypeCast";
 
@@ -38,4 +43,12 @@ export function patchTfjsNode(): void {
   registerNativeReshape(); // no new shape tensor per reshape
   registerSameTypeCast(); // float32 → float32 without a TensorFlow op
   usePlainDenseOnNative(); // dense layers without fused matMul's reshapes
+  useNativeAdam(); // tf.train.adam: one ResourceApplyAdam per weight
+}
+
+/** Once the "tensorflow" backend runs: the course's kernels for lib's named ops (../../kernels.ts), where the binding has what they need. */
+export function registerNativeKernels(): void {
+  registerNativeDense(); // dense(): TensorFlow's _FusedMatMul (needs the binding that setup:native builds)
+  registerNativeLstmSequence(); // fusedLstmSequence(): BlockLSTMV2
+  nativeLayerNormAvailable(); // tf.layers.layerNormalization: the course's CourseLayerNorm (setup:native's binding)
 }

@@ -1,5 +1,5 @@
 /**
- * A dense layer's product, bias and ReLU in one TensorFlow kernel on the native backend.
+ * lib/layers/dense.ts's product, bias and ReLU as one TensorFlow kernel on the native backend.
  *
  *   y = act(x W + b)        x: [rows, in], W: [in, units], b: [units], act ∈ {linear, relu}
  *
@@ -13,48 +13,23 @@
  *
  * _FusedMatMul names its fused steps in a list(string) attribute, which only the binding that
  * `npm run setup:native` builds can pass (tools/native/setup.ts, patchBinding). With the prebuilt
- * tfjs-node, or on any other backend, `fusedDense` runs the separate ops: same numbers.
+ * tfjs-node the kernel is not registered, and dense() runs the separate ops: same numbers.
  */
 import * as tf from "@tensorflow/tfjs";
+import { DENSE_KERNEL, type DenseActivation } from "../../layers/dense";
 import { ACTIVATION_GRADIENT_KERNELS, registerNativeActivationGradients } from "./activationGradients";
-import { patchOnce } from "../tfPatch";
+import { patchOnce } from "../patch";
 import { attr, nativeCapability, runOp } from "./tfOp";
 
-export type FusedActivation = "linear" | "relu";
-
-/** Our kernel's name; it runs TensorFlow's _FusedMatMul (TensorFlow.js has its own "_FusedMatMul", unrelated). */
-const KERNEL = "CourseFusedDense";
-
-/** x: [rows, in], kernel: [in, units], bias: [units] or null → act(x·kernel + bias): [rows, units] */
-export function fusedDense(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D | null, activation: FusedActivation = "linear"): tf.Tensor2D {
-  checkShapes(x, kernel, bias);
-  if (bias != null && x.dtype === "float32" && fusedDenseAvailable()) {
-    return tf.engine().runKernel(KERNEL, { x, kernel, bias }, { activation } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
-  }
-  return tf.tidy(() => {
-    let y = tf.matMul(x, kernel);
-    if (bias != null) y = tf.add(y, bias);
-    return (activation === "relu" ? tf.relu(y) : y) as tf.Tensor2D;
-  });
-}
-
-function checkShapes(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null): void {
-  const fits = x.rank === 2 && kernel.rank === 2 && x.shape[1] === kernel.shape[0] && (bias == null || (bias.rank === 1 && bias.shape[0] === kernel.shape[1]));
-  if (!fits) {
-    const s = (t: tf.Tensor | null) => (t == null ? "none" : `[${t.shape.join(", ")}]`);
-    throw new Error(`fusedDense wants x [rows, in], kernel [in, units], bias [units]; got x ${s(x)}, kernel ${s(kernel)}, bias ${s(bias)}`);
-  }
-}
-
-/** True on the native backend when its binding passes list(string) attributes; registers our kernel the first time. */
-export function fusedDenseAvailable(): boolean {
+/** Registers DENSE_KERNEL on the native backend when its binding passes list(string) attributes; true when it is there. */
+export function registerNativeDense(): boolean {
   return nativeCapability("_FusedMatMul", () => {
     runFusedMatMul(tf.ones([1, 1]), tf.ones([1, 1]), tf.zeros([1]), "linear"); // the prebuilt binding throws: "A string was expected"
-    registerFusedDense();
+    registerKernel();
   });
 }
 
-function runFusedMatMul(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activation: FusedActivation): tf.Tensor {
+function runFusedMatMul(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activation: DenseActivation): tf.Tensor {
   // Attributes as in TensorFlow's op definition of _FusedMatMul (core/ops/nn_ops.cc).
   const attrs = [
     attr.float32("T"),
@@ -68,21 +43,21 @@ function runFusedMatMul(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activa
   return runOp("_FusedMatMul", attrs, [x, kernel, bias]);
 }
 
-function registerFusedDense(): void {
+function registerKernel(): void {
   registerNativeActivationGradients(); // the ReLU case's gradient uses its ReluGrad kernel
-  patchOnce("native.fusedDense", () => {
+  patchOnce("native.dense", () => {
     tf.registerKernel({
-      kernelName: KERNEL,
+      kernelName: DENSE_KERNEL,
       backendName: "tensorflow",
       kernelFunc: ({ inputs, attrs }) =>
-        runFusedMatMul(inputs.x as tf.Tensor, inputs.kernel as tf.Tensor, inputs.bias as tf.Tensor, (attrs as unknown as { activation: FusedActivation }).activation),
+        runFusedMatMul(inputs.x as tf.Tensor, inputs.kernel as tf.Tensor, inputs.bias as tf.Tensor, (attrs as unknown as { activation: DenseActivation }).activation),
     });
     tf.registerGradient({
-      kernelName: KERNEL,
+      kernelName: DENSE_KERNEL,
       inputsToSave: ["x", "kernel"],
       outputsToSave: [true],
       gradFunc: (dy, [x, kernel, y], attrs) => {
-        const relu = (attrs as unknown as { activation: FusedActivation }).activation === "relu";
+        const relu = (attrs as unknown as { activation: DenseActivation }).activation === "relu";
         const g = relu ? (tf.engine().runKernel(ACTIVATION_GRADIENT_KERNELS.relu, { dy: dy as tf.Tensor, x: y }) as tf.Tensor) : (dy as tf.Tensor);
         return {
           x: () => tf.matMul(g, kernel, false, true), // [rows, in]

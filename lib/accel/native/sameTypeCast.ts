@@ -6,7 +6,7 @@
  * mean of a layer norm. Here such a cast shares the input's data, as tfjs-node's Identity does.
  */
 import * as tf from "@tensorflow/tfjs";
-import { patchOnce, replaceKernel } from "../tfPatch";
+import { patchOnce, replaceKernel } from "../patch";
 import type { NativeBackend } from "./tfOp";
 
 export function registerSameTypeCast(): boolean {

@@ -56,7 +56,8 @@ export function registerWasmFallbacks(names: readonly string[] = WASM_FALLBACK_K
   return added;
 }
 
-function forwardToCpu(cpuKernel: tf.KernelConfig): tf.KernelFunc {
+/** A wasm kernel that runs `cpuKernel` on copies of its inputs and copies the outputs back. */
+export function forwardToCpu(cpuKernel: tf.KernelConfig): tf.KernelFunc {
   return ({ inputs, attrs, backend }) => {
     const wasm = backend as unknown as RawBackend;
     const cpu = tf.findBackend("cpu") as unknown as RawBackend;

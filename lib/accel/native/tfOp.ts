@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** The parts of tfjs-node's NodeJSKernelBackend and its binding that lib/native uses (tfjs-node's typings export neither). */
+/** The parts of tfjs-node's NodeJSKernelBackend and its binding that lib/accel/native uses (tfjs-node's typings export neither). */
 export interface NativeBackend {
   binding: {
     TF_FLOAT: number;

@@ -7,19 +7,22 @@
  *   cpu            (pure JavaScript)      always: the slow last resort
  *
  * COURSE_BACKEND=gpu|node|wasm|cpu forces one; a forced backend that cannot start is an error.
- * On wasm, kernels that training needs but 4.22 lacks are forwarded to cpu (wasm/fallbackKernels.ts)
- * and transposed matrix products are made fast (wasm/fastMatMul.ts).
+ *
+ * Starting a backend is also when this folder plugs the course's speed work into TensorFlow.js,
+ * through its kernel and gradient registries (and, where TensorFlow.js has no registry, the call
+ * of two tfjs-layers layers and AdamOptimizer's step on their prototypes, and the outputs the
+ * tape records of one kernel: patch.ts): on every
+ * backend a faster tile gradient and layer normalisation (tileGradient.ts, layerNormalization.ts);
+ * on wasm, kernels that 4.22 lacks or runs slowly (wasm/install.ts); on node, TensorFlow's fused
+ * kernels (native/nativeSetup.ts). The teaching code (lib/layers, models, …) never imports this
+ * folder; it runs the same maths with or without it.
  */
 import * as tf from "@tensorflow/tfjs";
-import { forwardedKernels, registerWasmFallbacks } from "./wasm/fallbackKernels";
-import { patchWasmMatMul } from "./wasm/fastMatMul";
-import { patchWasmReduce } from "./wasm/fastReduce";
-import { registerFastTileGradient } from "./wasm/tileGradient";
-import { useFastLayerNormalization } from "./layers/layerNorm";
-import { patchWasmSlice } from "./wasm/fastSlice";
-import { registerWasmSegmentSum } from "./wasm/segmentSum";
-import { configureTensorFlow, patchTfjsNode } from "./native/nativeSetup";
-import { patchWasmTile } from "./wasm/fastTile";
+import { useFastLayerNormalization } from "./layerNormalization";
+import { configureTensorFlow, patchTfjsNode, registerNativeKernels } from "./native/nativeSetup";
+import { registerFastTileGradient } from "./tileGradient";
+import { forwardedKernels } from "./wasm/fallbackKernels";
+import { installWasmKernels } from "./wasm/install";
 
 export type BackendChoice = "gpu" | "node" | "wasm" | "cpu";
 export const BACKEND_ORDER: readonly BackendChoice[] = ["gpu", "node", "wasm", "cpu"];
@@ -42,8 +45,8 @@ let current: BackendInfo | null = null;
 /** Starts the best backend (or the one COURSE_BACKEND forces) and prints one line saying which. */
 export async function initBackend(options: { quiet?: boolean; force?: BackendChoice } = {}): Promise<BackendInfo> {
   const requested = options.force ?? parseChoice(process.env.COURSE_BACKEND);
-  registerFastTileGradient(); // every backend: tf.tile's stock gradient is a slice-and-add loop (wasm/tileGradient.ts)
-  useFastLayerNormalization(); // every backend: layer norm with its gradient written out (layers/layerNorm.ts)
+  registerFastTileGradient(); // every backend: tf.tile's stock gradient is a slice-and-add loop (tileGradient.ts)
+  useFastLayerNormalization(); // every backend: layer norm with its gradient written out (layerNormalization.ts)
   if (current && (requested == null || requested === current.choice)) return current;
 
   const candidates = requested ? [requested] : BACKEND_ORDER;
@@ -84,16 +87,13 @@ async function tryStart(choice: BackendChoice): Promise<string | null> {
         configureTensorFlow(); // log level, intra-op threads (native/nativeSetup.ts)
         require(pkg); // registers the "tensorflow" backend into our single tfjs-core
         patchTfjsNode();
-        return (await tf.setBackend("tensorflow")) ? null : `${pkg} loaded but did not start`;
+        if (!(await tf.setBackend("tensorflow"))) return `${pkg} loaded but did not start`;
+        registerNativeKernels();
+        return null;
       }
       case "wasm": {
         require("@tensorflow/tfjs-backend-wasm");
-        registerWasmSegmentSum(); // before the fallbacks: the cpu one is O(rows × ids × width)
-        registerWasmFallbacks();
-        patchWasmMatMul();
-        patchWasmReduce(); // after the product: sums over rows become ones · X (wasm/fastReduce.ts)
-        patchWasmSlice(); // the shipped Slice copies its whole input first
-        patchWasmTile(); // the shipped Tile copies element by element (wasm/fastTile.ts)
+        installWasmKernels();
         return (await tf.setBackend("wasm")) ? null : "the wasm module did not start";
       }
       case "cpu":

@@ -1,6 +1,5 @@
 /**
- * A fast gradient for `tf.tile`, for every backend (it lives with the wasm speed work, but the
- * gradient registry is shared by all backends).
+ * A fast gradient for `tf.tile`, for every backend (the gradient registry is shared by all).
  *
  * TensorFlow.js 4.22 computes the gradient of tile(x, reps) as a loop that slices every copy
  * of x out of dy and adds them up one by one: reps[0]·reps[1]·… slice + add operations.
@@ -12,7 +11,7 @@
  * axes. Results equal the original up to the order of the additions.
  */
 import * as tf from "@tensorflow/tfjs";
-import { patchOnce, replaceGradient } from "../tfPatch";
+import { patchOnce, replaceGradient } from "./patch";
 
 export function registerFastTileGradient(): boolean {
   return patchOnce("tileGradient", () => {

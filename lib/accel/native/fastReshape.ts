@@ -9,7 +9,7 @@
  * count in tf.memory()), and is reused.
  */
 import * as tf from "@tensorflow/tfjs";
-import { patchOnce, replaceKernel } from "../tfPatch";
+import { patchOnce, replaceKernel } from "../patch";
 import type { NativeBackend } from "./tfOp";
 
 // A training loop reshapes to a few dozen shapes; a program that makes endless new ones

@@ -11,7 +11,7 @@
  * detaches views taken before.
  */
 import * as tf from "@tensorflow/tfjs";
-import { patchOnce, replaceKernel } from "../tfPatch";
+import { patchOnce, replaceKernel } from "../patch";
 import { WasmHeapBackend } from "./wasmKernel";
 
 export function patchWasmSlice(): boolean {

@@ -7,12 +7,12 @@
  * a product and an add anyway. On tfjs-node every reshape is a TensorFlow op, so a linear layer
  * costs about eight more ops per training step than the product, the add and their gradients.
  * Measured: MLP GAN step (all its layers are linear) 36 → 29 ms. The product, bias and a ReLU
- * then run as one TensorFlow kernel where the binding allows it (./fusedDense.ts). The other
- * backends keep tfjs-layers' own code: wasm's XNNPACK really fuses.
+ * then run as lib/layers/dense.ts, one TensorFlow kernel where the binding allows it
+ * (./fusedDense.ts). The other backends keep tfjs-layers' own code: wasm's XNNPACK really fuses.
  */
 import * as tf from "@tensorflow/tfjs";
-import { patchOnce, replaceLayerCall } from "../tfPatch";
-import { fusedDense } from "./fusedDense";
+import { patchOnce, replaceLayerCall } from "../patch";
+import { dense } from "../../layers/dense";
 import { isNativeBackend } from "./tfOp";
 
 /** What the patch reads of a built tf.layers.Dense. */
@@ -33,8 +33,8 @@ export function usePlainDenseOnNative(): boolean {
           const bias = (this.bias?.read() ?? null) as tf.Tensor1D | null;
           const name = this.activation?.getClassName() ?? "linear";
           // linear and relu: one TensorFlow kernel with the bias (and ReLU) fused in, where the binding allows
-          if (name === "linear" || name === "relu") return fusedDense(x as tf.Tensor2D, kernel, bias, name);
-          const y = fusedDense(x as tf.Tensor2D, kernel, bias); // [batch, units]
+          if (name === "linear" || name === "relu") return dense(x as tf.Tensor2D, kernel, bias, name);
+          const y = dense(x as tf.Tensor2D, kernel, bias); // [batch, units]
           return this.activation!.apply(y);
         });
       },

@@ -18,7 +18,7 @@
  * The wrapper sits below autograd (kernels are not taped), so gradients are unchanged.
  */
 import * as tf from "@tensorflow/tfjs";
-import { patchOnce, replaceKernel } from "../tfPatch";
+import { patchOnce, replaceKernel } from "../patch";
 import { WasmHeapBackend } from "./wasmKernel";
 
 const MATMUL_KERNELS = ["BatchMatMul", "_FusedMatMul"];

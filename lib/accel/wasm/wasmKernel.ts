@@ -1,6 +1,6 @@
 /**
  * The part of the wasm backend the course's kernels touch. (Swapping a kernel, once per
- * process: lib/tfPatch.ts.)
+ * process: ../patch.ts.)
  */
 import * as tf from "@tensorflow/tfjs";
 

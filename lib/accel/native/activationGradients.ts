@@ -9,7 +9,7 @@
  * and hands the other backends TensorFlow.js's own gradient.
  */
 import * as tf from "@tensorflow/tfjs";
-import { patchOnce, replaceGradient } from "../tfPatch";
+import { patchOnce, replaceGradient } from "../patch";
 import { attr, isNativeBackend, runOp } from "./tfOp";
 
 interface Activation {

@@ -12,7 +12,7 @@
  * Other reductions (inner axes, all axes, int32) keep the shipped kernels.
  */
 import * as tf from "@tensorflow/tfjs";
-import { patchOnce, replaceKernel } from "../tfPatch";
+import { patchOnce, replaceKernel } from "../patch";
 import { WasmHeapBackend } from "./wasmKernel";
 
 /** Below this many elements the shipped kernel's transpose is cheap anyway. */

@@ -8,7 +8,7 @@
  * last axis is written with TypedArray.set, reps[last] times. Results are identical (a copy).
  */
 import * as tf from "@tensorflow/tfjs";
-import { patchOnce, replaceKernel } from "../tfPatch";
+import { patchOnce, replaceKernel } from "../patch";
 import { WasmHeapBackend } from "./wasmKernel";
 
 export function patchWasmTile(): boolean {
