@@ -18,8 +18,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { startHub, TestHub } from "../tests/class/hubHarness";
-import { PgCluster } from "../tests/class/pgCluster";
+import { startHub, TestHub } from "../tools/hub/fixtures/hubHarness";
+import { PgCluster } from "../tools/hub/fixtures/pgCluster";
 import type { BenchSuite } from "./types";
 
 const ROOT = path.join(__dirname, "..");

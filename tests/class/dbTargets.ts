@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { Database, openDatabase } from "../../tools/course-service/db";
 import { migrate } from "../../tools/course-service/migrations";
-import { PgCluster } from "./pgCluster";
+import { PgCluster } from "../../tools/hub/fixtures/pgCluster";
 
 export interface DbTarget {
   kind: "pglite" | "postgres";

@@ -10,8 +10,8 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { Database, openDatabase } from "../../tools/course-service/db";
-import { startHub, TestHub } from "./hubHarness";
-import { PgCluster } from "./pgCluster";
+import { startHub, TestHub } from "../../tools/hub/fixtures/hubHarness";
+import { PgCluster } from "../../tools/hub/fixtures/pgCluster";
 
 const ROOT = path.join(__dirname, "../..");
 const EXERCISE = fs.readFileSync(path.join(ROOT, "exercises/autoencoders.ipynb"), "utf8");

@@ -9,8 +9,8 @@ import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import { BrowserSession } from "./browserSession";
-import { startHub, TestHub } from "./hubHarness";
-import { PgCluster } from "./pgCluster";
+import { startHub, TestHub } from "../../tools/hub/fixtures/hubHarness";
+import { PgCluster } from "../../tools/hub/fixtures/pgCluster";
 
 const ROOT = path.join(__dirname, "../..");
 const EXERCISE = fs.readFileSync(path.join(ROOT, "exercises/autoencoders.ipynb"));

@@ -8,7 +8,7 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { startHub, TestHub } from "./hubHarness";
+import { startHub, TestHub } from "../../tools/hub/fixtures/hubHarness";
 
 const ROOT = path.join(__dirname, "../..");
 const isRoot = process.getuid?.() === 0;

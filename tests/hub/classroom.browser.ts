@@ -16,8 +16,8 @@ import * as path from "path";
 import { defineCommand, positiveInt, runCommand, UsageError } from "../../tools/cli/command";
 import { ensureHubVenv } from "../../tools/hub/venv";
 import { ensureLabExtension } from "../../tools/labextension/install";
-import { startHub, TestHub } from "../class/hubHarness";
-import { PgCluster } from "../class/pgCluster";
+import { startHub, TestHub } from "../../tools/hub/fixtures/hubHarness";
+import { PgCluster } from "../../tools/hub/fixtures/pgCluster";
 import { classroomStory, StoryFacts } from "./classroomStory";
 import { HubBrowser, launchBrowser } from "./labPage";
 

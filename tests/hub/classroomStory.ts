@@ -16,7 +16,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import type { Page } from "playwright-core";
-import type { TestHub } from "../class/hubHarness";
+import type { TestHub } from "../../tools/hub/fixtures/hubHarness";
 import { gradeIndependently, parseCanvasCsv } from "./gradeCheck";
 import { hubSessionEnds, serviceStopsAnswering } from "./panelFaults";
 import { acceptDialog, assignmentItem, deleteCell, eventually, HubBrowser, hubLogin, notebookPanel, openCoursePanel, panelScreenshot, runFromPalette, setCellSource, tableRow, wallClock } from "./labPage";

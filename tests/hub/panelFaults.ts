@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import type { Page } from "playwright-core";
-import type { TestHub } from "../class/hubHarness";
+import type { TestHub } from "../../tools/hub/fixtures/hubHarness";
 import { fillHubLogin } from "./labPage";
 
 function panelAlert(page: Page) {
