@@ -8,6 +8,7 @@ import { mulberry32, seed } from "../../lib/seed";
 import { BertClassifier, MiniBert } from "../../lib/models/bert";
 import { bertBatch, disposeBertBatch, packSegments } from "../../lib/text/bertInputs";
 import { WordPieceTokenizer } from "../../lib/text/wordPiece";
+import { writeCheckpoint } from "../../tools/train/checkpoint";
 import {
   classifierAccuracy,
   disposePretrainingBatch,
@@ -136,7 +137,8 @@ describe("mini-BERT", function () {
     assert.equal(classifierAccuracy(clf, tok, data, 16), 1);
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bert-"));
-    model.save(dir);
+    writeCheckpoint(dir, model.checkpointFiles());
+    assert.deepEqual(fs.readdirSync(dir).sort(), ["config.json", "weights.bin"], "the checkpoint's files, and no temporary file left");
     const loaded = MiniBert.load(dir);
     const batch = bertBatch([packSegments(tok, "my cat is great", "she loves food", 16)]);
     const d = tf.tidy(() => tf.max(tf.abs(tf.sub(model.encode(batch), loaded.encode(batch)))).dataSync()[0]);
