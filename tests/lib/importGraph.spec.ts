@@ -10,10 +10,10 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { REPO_ROOT } from "@ts-course/cli";
 import * as ts from "typescript";
 
-const ROOT = path.resolve(__dirname, "../..");
-const LIB = path.join(ROOT, "lib");
+const LIB = path.join(REPO_ROOT, "lib");
 
 function tsFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -34,8 +34,8 @@ function importEdges(dir: string): Edge[] {
     const info = ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true);
     return info.importedFiles.map(({ fileName }) => {
       const local = fileName.startsWith(".");
-      const to = local ? path.relative(ROOT, path.resolve(path.dirname(file), fileName)) : fileName;
-      return { from: path.relative(ROOT, file), to, local };
+      const to = local ? path.relative(REPO_ROOT, path.resolve(path.dirname(file), fileName)) : fileName;
+      return { from: path.relative(REPO_ROOT, file), to, local };
     });
   });
 }
@@ -69,14 +69,14 @@ describe("lib/'s import graph", () => {
 
   it("tests/lib and bench/ do not import each other", () => {
     // bench/autograde.bench.ts grades tests/autograder's fixtures: the grader's side of this rule.
-    const bad = [...importEdges(path.join(ROOT, "tests/lib")), ...importEdges(path.join(ROOT, "bench"))].filter(
+    const bad = [...importEdges(path.join(REPO_ROOT, "tests/lib")), ...importEdges(path.join(REPO_ROOT, "bench"))].filter(
       (e) => e.local && ((within(e.from, "tests") && within(e.to, "bench")) || (within(e.from, "bench") && within(e.to, "tests") && e.from !== "bench/autograde.bench.ts")),
     );
     assert.equal(bad.length, 0, `tests and benches import each other:\n    ${describeEdges(bad)}`);
   });
 
   it("lib's package imports are TensorFlow.js, Node and the course's declared dependencies", () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
     const declared = new Set(Object.keys(pkg.dependencies));
     const optional = new Set(["@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu"]); // built by setup:native, never in package.json
     const nodeBuiltins = new Set(require("module").builtinModules as string[]);

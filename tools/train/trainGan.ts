@@ -10,8 +10,8 @@
  * numbers come from and anyone can re-create them.
  */
 import * as path from "path";
-import { defineCommand, positiveNumber, runCommand, UsageError, type ParsedValues } from "../cli/command";
-import { cpuSecondsSince, gitCommit, machineLoad, ROOT } from "./recipe";
+import { defineCommand, positiveNumber, REPO_ROOT, runCommand, UsageError, type ParsedValues } from "@ts-course/cli";
+import { cpuSecondsSince, gitCommit, machineLoad } from "./recipe";
 import { initBackend } from "../../lib/accel/backend";
 import { seed } from "../../lib/seed";
 import { loadMnist } from "../../lib/data/mnist";
@@ -23,8 +23,8 @@ import { scoreWithClassifier } from "../../lib/metrics/sampleQuality";
 import { layersModelFiles, loadLayersModelFromDir } from "../../lib/models/saveLoad";
 import { writeCheckpoint, writeRecipe } from "./checkpoint";
 
-export const CLASSIFIER_DIR = path.join(ROOT, "checkpoints/classifier");
-export const DENSE_GAN_DIR = path.join(ROOT, "checkpoints/gan/dense");
+export const CLASSIFIER_DIR = path.join(REPO_ROOT, "checkpoints/classifier");
+export const DENSE_GAN_DIR = path.join(REPO_ROOT, "checkpoints/gan/dense");
 
 const command = defineCommand({
   name: "npm run train:gan",
