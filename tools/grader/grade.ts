@@ -23,7 +23,7 @@ import { hiddenSpecFile, publicSpecFile, REPO_ROOT } from "./paths";
 import { readRegistry, Registry } from "./registry";
 import { assignPoints, ResultStatus, scoreTests, SubmissionResult, TestInfo, TestResult } from "./result";
 import type { RunnerJob, RunnerList, RunnerResult } from "./runner";
-import { InputError } from "@ts-course/cli";
+import { InputError, mapPool } from "@ts-course/cli";
 import { PrepareTimeout, prepareOffThread } from "./preparePool";
 import { prepareRuntime, Runtime } from "./runtime";
 import { StagingRefused } from "./stage";
@@ -235,7 +235,6 @@ export class Grader {
     await this.tests();
     const jobs = Math.max(1, Math.min(this.options.jobs ?? os.cpus().length, subs.length || 1));
     onProgress({ type: "start", total: subs.length, jobs, isolation: detectIsolation().summary });
-    const results: SubmissionResult[] = new Array(subs.length);
     const load = async (i: number): Promise<Submission> => {
       const s = subs[i];
       if (typeof s !== "function") return s;
@@ -245,16 +244,12 @@ export class Grader {
         return { ...trustedSubmission(`unreadable-${i + 1}`, null, new Map(), `item ${i + 1}`, [`unreadable submission: ${clip(String((err as Error)?.message ?? err), 500)}`]), trust: { student: "none", submittedAt: "none" } };
       }
     };
-    let next = 0;
     let done = 0;
-    const worker = async () => {
-      while (next < subs.length) {
-        const i = next++;
-        results[i] = await this.grade(await load(i));
-        onProgress({ type: "done", index: ++done, total: subs.length, result: results[i] });
-      }
-    };
-    await Promise.all(Array.from({ length: jobs }, worker));
+    const results = await mapPool(subs, jobs, async (_, i) => {
+      const result = await this.grade(await load(i));
+      onProgress({ type: "done", index: ++done, total: subs.length, result });
+      return result;
+    });
     for (let i = 0; i < subs.length; i++) {
       if (results[i].graderErrors.length === 0) continue;
       onProgress({ type: "retry", student: results[i].student, reason: results[i].graderErrors[0] });
