@@ -8,7 +8,8 @@
  */
 import { extractModule, SandboxModule } from "./extract";
 import { parseNotebook } from "@ts-course/notebook";
-import type { ExerciseEntry } from "./registry";
+import { ANSWER_PLACEHOLDER, manualMark } from "./manual";
+import { ExerciseEntry, manualItems } from "./registry";
 import { clip, printableLine } from "./text";
 
 export const MAX_GRADED_CELLS = 100;
@@ -21,8 +22,20 @@ export interface SubmittedNotebook {
   text: string;
 }
 
+/** A written answer, for the instructor who grades it by hand (never run, never scored here). */
+export interface WrittenAnswer {
+  exercise: string;
+  manualId: string;
+  /** The cell's text, capped; null when the cell is missing or still holds the placeholder. */
+  answer: string | null;
+}
+
+/** How much of one written answer is kept (a few sentences are asked for). */
+export const MAX_ANSWER_CHARS = 4_000;
+
 export interface Prepared {
   modules: SandboxModule[];
+  answers: WrittenAnswer[];
   /** exercise → why its notebook is not in `modules` (absent, unreadable). */
   absent: Record<string, string>;
   problems: string[];
@@ -31,6 +44,7 @@ export interface Prepared {
 /** Compiles the graded cells of each notebook; a notebook that is absent or unreadable is named in `absent`. */
 export function prepareNotebooks(notebooks: SubmittedNotebook[], entries: ExerciseEntry[]): Prepared {
   const modules: SandboxModule[] = [];
+  const answers: WrittenAnswer[] = [];
   const problems: string[] = [];
   const why: Record<string, string> = {};
   for (const entry of entries) {
@@ -57,6 +71,7 @@ export function prepareNotebooks(notebooks: SubmittedNotebook[], entries: Exerci
           problems.push(`${entry.notebook}: a graded cell was not run: ${over}`);
         }
       }
+      answers.push(...writtenAnswers(parsed.cells, entry));
       const module = extractModule(parsed, entry);
       const ids = (xs: string[]) => xs.slice(0, 10).map((id) => printableLine(id, 64)).join(", ") + (xs.length > 10 ? `, and ${xs.length - 10} more` : "");
       if (module.unknownGradeIds.length) problems.push(`${entry.notebook}: cells marked ${ids(module.unknownGradeIds)} are not graded cells of this exercise (ignored)`);
@@ -67,5 +82,15 @@ export function prepareNotebooks(notebooks: SubmittedNotebook[], entries: Exerci
       problems.push(why[entry.name]);
     }
   }
-  return { modules, absent: why, problems };
+  return { modules, answers, absent: why, problems };
+}
+
+/** The answers to the registry's hand-graded questions: only ids the registry knows, only Markdown cells. */
+function writtenAnswers(cells: { cell_type: string; metadata?: Record<string, unknown>; source?: unknown }[], entry: ExerciseEntry): WrittenAnswer[] {
+  return manualItems(entry).map((m) => {
+    const cell = cells.find((c) => c.cell_type === "markdown" && manualMark(c)?.manualId === m.manualId);
+    const text = cell ? (Array.isArray(cell.source) ? cell.source.map(String).join("") : String(cell.source ?? "")) : "";
+    const answer = text.replace(ANSWER_PLACEHOLDER, "").trim();
+    return { exercise: entry.name, manualId: m.manualId, answer: answer ? clip(answer, MAX_ANSWER_CHARS) : null };
+  });
 }

@@ -1,8 +1,9 @@
 /**
  * Hidden tests of the GAN exercises (see ./reference.ts for the plain-JS step).
  */
-import { denseModel, exercise, expectScalar, expectTensor, field, ModelValue, optimizer, T } from "../../../tools/grader/spec";
-import { ganStep, GanState, sigmoid } from "./reference";
+import { denseModel, exercise, expectIntArray, expectScalar, expectTensor, field, ModelValue, optimizer, T } from "../../../tools/grader/spec";
+import { ring } from "../public/tasks";
+import { ganStep, GanState, modeCoverageRef, mulberry, sigmoid } from "./reference";
 
 const ex = exercise("gans");
 
@@ -67,6 +68,54 @@ describe("gans · hidden", () => {
       expectTensor(G.weights[0], ref.next.Wg, { what: "G's kernel" });
       expectTensor(G.weights[1], ref.next.bg, { what: "G's bias" });
       expectScalar(field(value, "gLoss"), ref.gLoss, { what: "gLoss" });
+    });
+  });
+
+  describe("gan-modes", () => {
+    // Three generators' samples around a ring of 8 modes (radius 2): balanced, collapsed onto 3
+    // modes, and one that scatters a third of its samples between the modes. Samples are kept off
+    // the radius by a margin, so float32 distances cannot flip a verdict.
+    const centers = ring(8, 2);
+    const RADIUS = 0.4;
+    const rng = mulberry(61);
+    const near = (c: number[]) => {
+      const r = RADIUS * (0.1 + 0.7 * rng()); // inside, away from the boundary
+      const a = 2 * Math.PI * rng();
+      return [c[0] + r * Math.cos(a), c[1] + r * Math.sin(a)];
+    };
+    const between = () => {
+      const a = 2 * Math.PI * (Math.floor(rng() * 8) + 0.5) / 8; // half-way between two modes: 1.53 from each
+      return [2 * Math.cos(a), 2 * Math.sin(a)];
+    };
+    const generators: Record<string, number[][]> = {
+      balanced: Array.from({ length: 400 }, (_, i) => near(centers[i % 8])),
+      collapsed: Array.from({ length: 300 }, (_, i) => near(centers[[1, 1, 1, 1, 4, 6][i % 6]])),
+      scattered: Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? between() : near(centers[i % 5]))),
+    };
+    const MIN_COUNT = 10;
+    let outs: Promise<Record<string, unknown>> | null = null;
+    const measured = () =>
+      (outs ??= (async () => {
+        const r: Record<string, unknown> = {};
+        for (const [name, samples] of Object.entries(generators)) r[name] = await ex.call("modeCoverage", T(samples), T(centers), RADIUS, MIN_COUNT);
+        return r;
+      })());
+    const expected = (name: string) => modeCoverageRef(generators[name], centers, RADIUS, MIN_COUNT);
+    ex.test("gan-modes", "counts per mode: balanced, collapsed and scattered generators", async () => {
+      const out = await measured();
+      for (const name of Object.keys(generators)) expectIntArray(field(out[name], "counts"), expected(name).counts, `counts of the ${name} generator`);
+    });
+    ex.test("gan-modes", "covered modes (at least 10 samples each)", async () => {
+      const out = await measured();
+      for (const name of Object.keys(generators)) expectScalar(field(out[name], "covered"), expected(name).covered, { what: `covered, ${name} generator` });
+    });
+    ex.test("gan-modes", "the share of high-quality samples", async () => {
+      const out = await measured();
+      for (const name of Object.keys(generators)) expectScalar(field(out[name], "highQualityShare"), expected(name).highQualityShare, { what: `highQualityShare, ${name} generator`, atol: 1e-9 });
+    });
+    ex.test("gan-modes", "the KL divergence of the mode histogram to uniform", async () => {
+      const out = await measured();
+      for (const name of Object.keys(generators)) expectScalar(field(out[name], "klToUniform"), expected(name).klToUniform, { what: `klToUniform, ${name} generator`, atol: 1e-6 });
     });
   });
 });
