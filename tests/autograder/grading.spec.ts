@@ -194,6 +194,33 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
     });
   });
 
+  it("gives a training task partial credit for partial progress", () => {
+    const partial = WRONG.filter((w) => w.partial);
+    assert.ok(partial.length >= 1);
+    wrongGroups.forEach((group, k) => {
+      for (const w of group.filter((x) => x.partial)) {
+        const i = item(get(`wrong-${k + 1}`), w.gradeId);
+        assert.ok(i.points! > 0 && i.points! < i.max, `${w.gradeId} "${w.mistake}" scored ${i.points}/${i.max}: expected part of the points`);
+      }
+    });
+  });
+
+  it("reports the written questions as manual, ungraded with their points, outside the total, in the CSV and the pages", () => {
+    const manual = registry.exercises.flatMap((e) => e.manual ?? []);
+    assert.ok(manual.length >= registry.exercises.length, "a written question per exercise");
+    const r = get("solutions");
+    assert.deepEqual(r.manual.map((m) => [m.manualId, m.max, m.points, m.status]), manual.map((m) => [m.manualId, m.points, null, "manual, ungraded"]));
+    assert.ok(r.manual.every((m) => m.answer && m.answer.length > 100), "the solutions' model answers are read");
+    assert.ok(get("untouched").manual.every((m) => m.answer === null), "a placeholder is no answer");
+    assert.ok(close(r.manualMax, manual.reduce((s, m) => s + m.points, 0)));
+    const csv = fs.readFileSync(reports.csv, "utf8").split("\n");
+    const header = csv[0].split(",");
+    for (const m of manual) assert.ok(header.includes(`${m.manualId} (manual)`), `no CSV column for ${m.manualId}`);
+    const page = fs.readFileSync(path.join(reports.feedbackDir, "solutions.html"), "utf8");
+    for (const m of manual) assert.ok(page.includes(m.manualId), `the page does not list ${m.manualId}`);
+    assert.equal((page.match(/manual, ungraded/g) ?? []).length, manual.length);
+  });
+
   it("correct answers written differently keep full marks", () => {
     const r = get("alternative");
     assert.equal(ALTERNATIVE.length, registry.exercises.flatMap((e) => e.graded).length, "one alternative per graded cell");
