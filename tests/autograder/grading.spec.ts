@@ -21,6 +21,7 @@ import { DEPENDENCIES, WrongSolution } from "../../tools/grader/fixtures/wrong/t
 import { Grader } from "../../tools/grader/grade";
 import { progressLine } from "../../tools/grader/autograde";
 import { ALTERNATIVE } from "../../tools/grader/fixtures/alternative";
+import { SECOND, THIRD } from "../../tools/grader/fixtures/alternativeTasks";
 import { identify, latestPerStudent } from "../../tools/grader/identity";
 import { detectIsolation, fullyIsolated } from "../../tools/grader/isolation";
 import { EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR } from "../../tools/grader/paths";
@@ -97,6 +98,9 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
       { name: "solutions", nbs: readNotebooks("solutions") },
       { name: "untouched", nbs: readNotebooks("exercises") },
       { name: "alternative", nbs: replaceCells(readNotebooks("solutions"), Object.fromEntries(ALTERNATIVE.map((a) => [a.gradeId, a.code]))) },
+      // Two more ways to write the tasks that train or measure (the first is in ALTERNATIVE).
+      { name: "alternative-2", nbs: replaceCells(readNotebooks("solutions"), Object.fromEntries(SECOND.map((a) => [a.gradeId, a.code]))) },
+      { name: "alternative-3", nbs: replaceCells(readNotebooks("solutions"), Object.fromEntries(THIRD.map((a) => [a.gradeId, a.code]))) },
       ...wrongGroups.map((g, i) => ({ name: `wrong-${i + 1}`, nbs: replaceCells(readNotebooks("solutions"), Object.fromEntries(g.map((w) => [w.gradeId, w.code]))) })),
       ...HOSTILE.map((h) => {
         const fill = (code: string) => code.replace(/__PORT__/g, String(port)).replace(/__MARKER__/g, marker).replace(/__VICTIM__/g, String(process.pid));
@@ -221,12 +225,15 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
     assert.equal((page.match(/<tr class="manual">/g) ?? []).length, manual.length, "one row per written question");
   });
 
-  it("correct answers written differently keep full marks", () => {
-    const r = get("alternative");
+  it("correct answers written differently keep full marks (three ways for each task that trains or measures)", () => {
     assert.equal(ALTERNATIVE.length, registry.exercises.flatMap((e) => e.graded).length, "one alternative per graded cell");
-    const failed = r.tests.filter((t) => !t.passed).map((t) => `${t.fullTitle}: ${t.message}`);
-    assert.deepEqual(failed, []);
-    assert.ok(close(r.total, TOTAL), `total ${r.total}`);
+    for (const tasks of [SECOND, THIRD]) assert.deepEqual(tasks.map((a) => a.gradeId).sort(), ["ae-denoising", "gan-modes", "tr-classifier"]);
+    for (const name of ["alternative", "alternative-2", "alternative-3"]) {
+      const r = get(name);
+      const failed = r.tests.filter((t) => !t.passed).map((t) => `${t.fullTitle}: ${t.message}`);
+      assert.deepEqual(failed, [], name);
+      assert.ok(close(r.total, TOTAL), `${name}: total ${r.total}`);
+    }
   });
 
   for (const h of HOSTILE) {
