@@ -15,6 +15,7 @@ import { prepareNotebooks } from "../../tools/grader/prepare";
 import { manualItems, readRegistry } from "../../tools/grader/registry";
 import { feedbackHtml, gradesCsv, summaryMarkdown } from "../../tools/grader/report";
 import { manualScores, SubmissionResult } from "../../tools/grader/result";
+import { checkForSubmissionText } from "../../tools/grader/submit";
 
 const registry = readRegistry();
 
@@ -97,6 +98,21 @@ describe("written questions graded by hand", () => {
     const { manual, manualMax } = manualScores(registry, ["gans"], answered.answers);
     assert.equal(manualMax, manualItems(entry)[0].points, "points from the registry, not the submitted metadata");
     assert.deepEqual(manual.map((m) => [m.points, m.status]), [[null, "manual, ungraded"]]);
+  });
+
+  it("npm run submit warns (never refuses) when a written answer is missing or not answered", () => {
+    const entry = registry.exercises.find((e) => e.name === "transformers")!;
+    const id = manualItems(entry)[0].manualId;
+    const text = fs.readFileSync(path.join(EXERCISES_DIR, entry.notebook), "utf8");
+    const untouched = checkForSubmissionText(entry, text, "t.ipynb");
+    assert.ok(untouched.warnings.some((w) => w.includes(`${id}`) && w.includes("not answered yet")), untouched.warnings.join("\n"));
+    const nb = JSON.parse(text);
+    nb.cells = nb.cells.filter((c: { metadata: Record<string, unknown> }) => manualMark(c)?.manualId !== id);
+    const lost = checkForSubmissionText(entry, JSON.stringify(nb), "t.ipynb");
+    assert.deepEqual(lost.errors, []);
+    assert.ok(lost.warnings.some((w) => w.includes(`${id}`) && w.includes("is missing")), lost.warnings.join("\n"));
+    const solved = checkForSubmissionText(entry, fs.readFileSync(path.join(SOLUTIONS_DIR, entry.notebook), "utf8"), "t.ipynb");
+    assert.ok(!solved.warnings.some((w) => w.includes(id)), "an answered question is not warned about");
   });
 
   it("reports them as manual, ungraded with their points: CSV, feedback page, summary, check", () => {

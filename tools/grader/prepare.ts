@@ -8,8 +8,8 @@
  */
 import { extractModule, SandboxModule } from "./extract";
 import { parseNotebook } from "@ts-course/notebook";
-import { ANSWER_PLACEHOLDER, manualMark } from "./manual";
-import { ExerciseEntry, manualItems } from "./registry";
+import { WrittenAnswer, writtenAnswers } from "./manual";
+import type { ExerciseEntry } from "./registry";
 import { clip, printableLine } from "./text";
 
 export const MAX_GRADED_CELLS = 100;
@@ -22,16 +22,7 @@ export interface SubmittedNotebook {
   text: string;
 }
 
-/** A written answer, for the instructor who grades it by hand (never run, never scored here). */
-export interface WrittenAnswer {
-  exercise: string;
-  manualId: string;
-  /** The cell's text, capped; null when the cell is missing or still holds the placeholder. */
-  answer: string | null;
-}
-
-/** How much of one written answer is kept (a few sentences are asked for). */
-export const MAX_ANSWER_CHARS = 4_000;
+export type { WrittenAnswer } from "./manual";
 
 export interface Prepared {
   modules: SandboxModule[];
@@ -83,14 +74,4 @@ export function prepareNotebooks(notebooks: SubmittedNotebook[], entries: Exerci
     }
   }
   return { modules, answers, absent: why, problems };
-}
-
-/** The answers to the registry's hand-graded questions: only ids the registry knows, only Markdown cells. */
-function writtenAnswers(cells: { cell_type: string; metadata?: Record<string, unknown>; source?: unknown }[], entry: ExerciseEntry): WrittenAnswer[] {
-  return manualItems(entry).map((m) => {
-    const cell = cells.find((c) => c.cell_type === "markdown" && manualMark(c)?.manualId === m.manualId);
-    const text = cell ? (Array.isArray(cell.source) ? cell.source.map(String).join("") : String(cell.source ?? "")) : "";
-    const answer = text.replace(ANSWER_PLACEHOLDER, "").trim();
-    return { exercise: entry.name, manualId: m.manualId, answer: answer ? clip(answer, MAX_ANSWER_CHARS) : null };
-  });
 }
