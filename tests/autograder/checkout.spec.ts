@@ -88,7 +88,7 @@ describe("a copied checkout under a folder that only its owner can enter", funct
   it("check, submit and autograde give the solutions full marks there", function () {
     const check = run(copy, "check.ts", [path.join(copy, "solutions", "gans.ipynb")]);
     assert.equal(check.code, 0, check.out);
-    assert.match(check.out, /Public tests: 6\/6 pass/);
+    assert.match(check.out, /Public tests: 7\/7 pass/);
     if (asRoot) assert.match(check.out, /staged in /, "grading as root from a private folder, the runtime must be staged");
     const submit = run(copy, "submit.ts", ["--student", "alice", "--dir", path.join(copy, "solutions")]);
     assert.equal(submit.code, 0, submit.out);
@@ -137,7 +137,7 @@ describe("a copied checkout under a folder that only its owner can enter", funct
     assert.match(check.out, /staged in (\S+)/, check.out);
     const staged = /staged in (\S+)/.exec(check.out)![1];
     assert.ok(fs.existsSync(path.join(staged, "node")), "Node was not staged");
-    assert.match(check.out, /Public tests: 0\/6 pass/, "the untouched exercise is graded (every test ran and failed on its stub)");
+    assert.match(check.out, /Public tests: 0\/7 pass/, "the untouched exercise is graded (every test ran and failed on its stub)");
     assert.doesNotMatch(check.out, /checker itself had a problem/);
   });
 

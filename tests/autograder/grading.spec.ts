@@ -227,7 +227,7 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
 
   it("correct answers written differently keep full marks (three ways for each task that trains or measures)", () => {
     assert.equal(ALTERNATIVE.length, registry.exercises.flatMap((e) => e.graded).length, "one alternative per graded cell");
-    for (const tasks of [SECOND, THIRD]) assert.deepEqual(tasks.map((a) => a.gradeId).sort(), ["ae-denoising", "gan-modes", "tr-classifier"]);
+    for (const tasks of [SECOND, THIRD]) assert.deepEqual(tasks.map((a) => a.gradeId).sort(), ["ae-denoising", "gan-discriminator", "gan-modes", "tr-classifier"]);
     for (const name of ["alternative", "alternative-2", "alternative-3"]) {
       const r = get(name);
       const failed = r.tests.filter((t) => !t.passed).map((t) => `${t.fullTitle}: ${t.message}`);

@@ -108,3 +108,39 @@ export function labelsOf(value: unknown, count: number, vocab: number): number[]
 export function ring(k: number, r: number): Matrix {
   return Array.from({ length: k }, (_, j) => [r * Math.cos((2 * Math.PI * j) / k), r * Math.sin((2 * Math.PI * j) / k)]);
 }
+
+/** Samples around the chosen modes of a ring (radius 2, 8 modes), Gaussian with σ = 0.1. */
+export function ringSamples(count: number, modes: number[], rng: () => number): Matrix {
+  const centres = ring(8, 2);
+  return Array.from({ length: count }, () => {
+    const c = centres[modes[Math.floor(rng() * modes.length)]];
+    const r = 0.1 * Math.sqrt(-2 * Math.log(1 - rng()));
+    const a = 2 * Math.PI * rng();
+    return [c[0] + r * Math.cos(a), c[1] + r * Math.sin(a)];
+  });
+}
+
+/** Glorot-uniform initial weights of the 2 → 16 → 1 discriminator, zero biases. */
+export function criticInitialWeights(rng: () => number): { values: unknown }[] {
+  const glorot = (fanIn: number, fanOut: number) => Array.from({ length: fanIn }, () => Array.from({ length: fanOut }, () => (rng() * 2 - 1) * Math.sqrt(6 / (fanIn + fanOut))));
+  return [{ values: glorot(2, 16) }, { values: new Array(16).fill(0) }, { values: glorot(16, 1) }, { values: [0] }];
+}
+
+export function criticModel(weights: { values: unknown }[]) {
+  return denseModel([{ units: 16, activation: "relu", inputDim: 2 }, { units: 1 }], weights);
+}
+
+const CRITIC_SHAPES = [[2, 16], [16], [16, 1], [1]];
+
+/** The discriminator's logit for each point, from its weights as they came back (checked for form). */
+export function criticLogits(model: unknown, x: Matrix): number[] {
+  const w = model instanceof ModelValue ? model.weights : [];
+  const ok = w.length === 4 && w.every((t, i) => t instanceof TensorValue && t.shape.join() === CRITIC_SHAPES[i].join() && t.data.every(Number.isFinite));
+  if (!ok) fail("after training, the discriminator's weights should still be 4 finite tensors of shapes [2, 16], [16], [16, 1], [1]");
+  const [w1, b1, w2, b2] = w;
+  return x.map((p) => {
+    let z = b2.data[0];
+    for (let j = 0; j < 16; j++) z += Math.max(0, p[0] * w1.data[j] + p[1] * w1.data[16 + j] + b1.data[j]) * w2.data[j];
+    return z;
+  });
+}
