@@ -21,7 +21,8 @@ import * as path from "path";
 import { detectIsolation, SandboxLimits } from "./isolation";
 import { hiddenSpecFile, publicSpecFile, REPO_ROOT } from "./paths";
 import { readRegistry, Registry } from "./registry";
-import { assignPoints, ResultStatus, scoreTests, SubmissionResult, TestInfo, TestResult } from "./result";
+import { assignPoints, manualScores, ResultStatus, scoreTests, SubmissionResult, TestInfo, TestResult } from "./result";
+import type { WrittenAnswer } from "./prepare";
 import type { RunnerJob, RunnerList, RunnerResult } from "./runner";
 import { InputError, mapPool } from "@ts-course/cli";
 import { PrepareTimeout, prepareOffThread } from "./preparePool";
@@ -162,6 +163,7 @@ export class Grader {
     let sandboxStarts = 0;
     let tests: TestInfo[] = [];
     let studentFault: string | null = null;
+    let answers: WrittenAnswer[] = [];
     try {
       tests = (await this.tests()).filter((t) => scope === "all" || t.visibility === "public");
       const entries = this.registry.exercises.filter((e) => this.exercises.includes(e.name));
@@ -171,6 +173,7 @@ export class Grader {
       const notebooks = [...sub.notebooks].filter(([name]) => this.exercises.includes(name)).map(([exercise, text]) => ({ exercise, text }));
       const prepared = await prepareOffThread(notebooks, entries, this.options.prepareTimeoutMs ?? 30_000 * scale());
       problems.push(...prepared.problems);
+      answers = prepared.answers ?? [];
       const out = await runRunner(
         {
           type: "job",
@@ -215,6 +218,7 @@ export class Grader {
       status,
       ...score,
       tests: final,
+      ...manualScores(this.registry, this.exercises, answers),
       problems: capList(problems),
       flags: sub.flags,
       others: sub.others,
