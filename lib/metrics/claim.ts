@@ -6,8 +6,12 @@
  */
 import { isShortRun, trainScale } from "../config";
 
-/** States `text` when `holds` is true; throws (full scale) or reports (short run) when it is false. */
-export function claim(name: string, holds: boolean, text: string): boolean {
+/**
+ * States `text` when `holds` is true; throws (full scale) or reports (short run) when it is false.
+ * Returns nothing on purpose: a notebook prints a cell's last value, and a bare "true" after the
+ * claim line would be noise.
+ */
+export function claim(name: string, holds: boolean, text: string): void {
   if (!/^[a-z0-9_.\-]+$/i.test(name)) throw new Error(`claim name "${name}" must be one word of letters, digits, _ . -`);
   if (typeof holds !== "boolean") throw new Error(`claim ${name}: holds must be true or false, got ${String(holds)}`);
   const oneLine = text.replace(/\s+/g, " ").trim();
@@ -20,5 +24,4 @@ export function claim(name: string, holds: boolean, text: string): boolean {
   } else {
     throw new Error(`claim ${name} is false on this run: ${oneLine}`);
   }
-  return holds;
 }
