@@ -18,6 +18,7 @@ export * from "./train/progress";
 export * from "./train/loop";
 export * from "./train/adam";
 export * from "./metrics/report";
+export * from "./metrics/claim";
 export * from "./layers/dense";
 export * from "./layers/layerNorm";
 export * from "./layers/attention";

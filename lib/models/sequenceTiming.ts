@@ -17,6 +17,8 @@ export interface TimingRow {
   lstmLayerMs: number;
   fusedLstmMs: number;
   transformerMs: number;
+  /** fused LSTM ÷ transformer block within each repeat (the models run interleaved): median, lowest, highest. */
+  ratio: { median: number; low: number; high: number };
 }
 
 export interface TimingOptions {
@@ -29,20 +31,27 @@ export interface TimingOptions {
   onRow?: (row: TimingRow) => void | Promise<void>;
 }
 
+/** Milliseconds of one run of f, reading the result back so the work is really done. */
+async function timeOnceMs(f: () => tf.Tensor): Promise<number> {
+  const t0 = performance.now();
+  const out = f();
+  await out.data();
+  out.dispose();
+  return performance.now() - t0;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
 /** Median time of `repeats` runs of f (after one warm-up), reading the result back so the work is really done. */
 export async function medianForwardMs(f: () => tf.Tensor, repeats: number): Promise<number> {
-  const once = async () => {
-    const t0 = performance.now();
-    const out = f();
-    await out.data();
-    out.dispose();
-    return performance.now() - t0;
-  };
-  await once();
+  await timeOnceMs(f);
   const times: number[] = [];
-  for (let i = 0; i < repeats; i++) times.push(await once());
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  for (let i = 0; i < repeats; i++) times.push(await timeOnceMs(f));
+  return median(times);
 }
 
 /** An LSTM over x [b, T, d] with one fused recurrent product per step; returns all h [b, T, d]. */
@@ -77,11 +86,19 @@ export async function timeSequenceModels(options: TimingOptions = {}): Promise<T
   try {
     for (const T of lengths) {
       const x = tf.randomNormal([b, T, d]) as tf.Tensor3D;
+      const models = [() => lstmLayer.apply(x) as tf.Tensor, () => fusedLstmForward(x, W, U, bias), () => block.apply(x) as tf.Tensor];
+      for (const f of models) await timeOnceMs(f); // warm-up
+      // Interleaved: each repeat times all three back to back, so a burst of load from another
+      // process hits them alike, and the per-repeat ratio is fairer than a ratio of medians.
+      const times: number[][] = [[], [], []];
+      for (let r = 0; r < repeats; r++) for (let m = 0; m < models.length; m++) times[m].push(await timeOnceMs(models[m]));
+      const ratios = times[1].map((t, r) => t / times[2][r]);
       const row: TimingRow = {
         length: T,
-        lstmLayerMs: await medianForwardMs(() => lstmLayer.apply(x) as tf.Tensor, repeats),
-        fusedLstmMs: await medianForwardMs(() => fusedLstmForward(x, W, U, bias), repeats),
-        transformerMs: await medianForwardMs(() => block.apply(x) as tf.Tensor, repeats),
+        lstmLayerMs: median(times[0]),
+        fusedLstmMs: median(times[1]),
+        transformerMs: median(times[2]),
+        ratio: { median: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) },
       };
       x.dispose();
       rows.push(row);

@@ -57,7 +57,9 @@ function titleOf(figure: Figure): string {
 }
 
 function baseLayout(title: string | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { title: title ? { text: title } : undefined, margin: { t: title ? 40 : 10, r: 10, b: 40, l: 50 }, height: 360, ...extra };
+  // automargin on both axes: long tick labels (heatmap rows, "00 c") and axis titles grow the margin instead of being clipped
+  const axes = Object.fromEntries(["xaxis", "yaxis"].map((k) => [k, { automargin: true, ...((extra[k] as object) ?? {}) }]));
+  return { title: title ? { text: title } : undefined, margin: { t: title ? 40 : 10, r: 10, b: 50, l: 60 }, height: 360, ...extra, ...axes };
 }
 
 export interface Series {
@@ -128,10 +130,10 @@ export function heatmap(
 }
 
 /** Bar chart: one bar per label. */
-export function barChart(labels: (string | number)[], values: ArrayLike<number>, options: { title?: string; yTitle?: string } = {}): Figure {
+export function barChart(labels: (string | number)[], values: ArrayLike<number>, options: { title?: string; xTitle?: string; yTitle?: string } = {}): Figure {
   return {
     data: [{ type: "bar", x: labels.map(String), y: Array.from(values) }],
-    layout: baseLayout(options.title, { yaxis: { title: { text: options.yTitle ?? "" } } }),
+    layout: baseLayout(options.title, { xaxis: { title: { text: options.xTitle ?? "" } }, yaxis: { title: { text: options.yTitle ?? "" } } }),
   };
 }
 

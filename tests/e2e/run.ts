@@ -31,7 +31,7 @@ const COPIES = path.join(REPO_ROOT, "build", "e2e", "notebooks");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const TRAIN_SCALE = process.env.COURSE_TRAIN_SCALE ?? "0.05";
 const NOTEBOOK_TIMEOUT_MS = Number(process.env.E2E_NOTEBOOK_TIMEOUT_S ?? 900) * 1000;
-const LECTURES = ["2022-10-28-autoencoders.ipynb", "2022-10-29-lstm-transformers.ipynb", "2022-11-14-gans.ipynb"];
+const LECTURES = ["2022-10-28-autoencoders.ipynb", "2022-10-29-part1-lstm-attention.ipynb", "2022-10-29-part2-bert-gpt-vit.ipynb", "2022-11-14-gans.ipynb"];
 
 interface Target {
   name: string;

@@ -86,10 +86,12 @@ describe("GPT, vision transformer and the RNN/transformer timing", () => {
     const h = fusedLstmForward(x, tf.randomNormal([4, 12]) as tf.Tensor2D, tf.randomNormal([3, 12]) as tf.Tensor2D, tf.zeros([12]) as tf.Tensor1D);
     assert.deepEqual(h.shape, [2, 5, 3]);
     const before = tf.memory().numTensors;
-    const rows = await timeSequenceModels({ lengths: [4, 8], batch: 2, dModel: 8, numHeads: 2, repeats: 1 });
+    const rows = await timeSequenceModels({ lengths: [4, 8], batch: 2, dModel: 8, numHeads: 2, repeats: 3 });
     assert.equal(tf.memory().numTensors, before);
     assert.deepEqual(rows.map((r) => r.length), [4, 8]);
     rows.forEach((r) => assert.ok(r.lstmLayerMs > 0 && r.fusedLstmMs > 0 && r.transformerMs > 0));
+    // the per-repeat ratio: its median lies within its range
+    rows.forEach((r) => assert.ok(r.ratio.low > 0 && r.ratio.low <= r.ratio.median && r.ratio.median <= r.ratio.high, JSON.stringify(r.ratio)));
     tf.dispose([x, h]);
   });
 });

@@ -168,7 +168,8 @@ describe("nbconvert-ts CLI", function () {
     const log = lines.join("\n");
     assert.equal(code, 0, log);
     assert.match(log, /2 notebooks, 2 at a time/);
-    assert.match(log, /summary: 2 notebooks, 2 cells, 0 cell errors, 0 failed/);
+    assert.match(log, /summary: 2 notebooks, 2 cells, 0 cell errors, 0 failed, 1 claim holds/);
+    assert.match(log, /claim zeroth_is_first holds: the zeroth lecture comes before the first/);
     assert.match(log, /metric zeroth_lecture_value 1\.5/);
     assert.match(log, /metric first_lecture_value 1\.5/);
     assert.deepEqual(fs.readdirSync(path.join(out, "handouts")).sort(), ["2024-01-08-zeroth.html", "2024-01-15-first.html", "index.html"]);

@@ -20,7 +20,7 @@ import { INSTRUCTOR_TAG } from "./filter";
 import { runHandouts } from "./handouts";
 import { killAllKernels } from "./kernel/launch";
 import { checkOutput, sameFile } from "./outputPaths";
-import { codeCellCount, executeFile, exportFile, ExportOptions, metricLines, notebookName } from "./pipeline";
+import { claimLines, codeCellCount, executeFile, exportFile, ExportOptions, metricLines, notebookName } from "./pipeline";
 import { cellProgress, paint, seconds } from "./progress";
 
 export { killAllKernels };
@@ -79,6 +79,7 @@ function printRunSummary(file: string, r: { cells: CellReport[]; failures: CellR
   const status = r.failures.length ? paint.red(`${r.failures.length} failed`) : paint.green("ok");
   console.log(`${rel(file)}: ${ran} cells in ${seconds(r.seconds)} (kernel start ${seconds(r.kernelStartSeconds)}), ${status} → ${rel(r.output)}`);
   for (const m of metricLines(r.notebook)) console.log(`  metric ${m.name} ${m.value}`);
+  for (const c of claimLines(r.notebook)) console.log(`  claim ${c.name} holds: ${c.text}`);
   for (const f of r.failures) console.log(`  ${paint.red("✗")} cell ${f.index + 1}${f.id ? ` (id ${f.id})` : ""}: ${f.error?.ename}: ${f.error?.evalue.split("\n")[0]}`);
 }
 

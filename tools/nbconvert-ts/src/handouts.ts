@@ -20,7 +20,7 @@ import { INSTRUCTOR_TAG } from "./filter";
 import { mapPool, REPO_ROOT } from "@ts-course/cli";
 import { joinText, Notebook, readNotebook, writeFileAtomic } from "@ts-course/notebook";
 import { checkWritable } from "./outputPaths";
-import { codeCellCount, executeFile, exportFile, metricLines, notebookName } from "./pipeline";
+import { claimLines, codeCellCount, executeFile, exportFile, metricLines, notebookName } from "./pipeline";
 import { cellProgress, paint, seconds } from "./progress";
 
 export const COURSE_NAME = "Deep learning in TypeScript";
@@ -62,6 +62,8 @@ export interface LectureResult {
   failed: number;
   seconds: number;
   metrics: { name: string; value: string }[];
+  /** The claims that held (a false one fails its cell, so it shows as a problem). */
+  claims: { name: string; text: string }[];
   /** The first failure, or why the lecture could not run at all. */
   problem?: string;
   html?: string;
@@ -150,12 +152,13 @@ async function runLecture(lecture: Lecture, options: HandoutOptions, executedDir
       failed: r.failures.length,
       seconds: r.seconds,
       metrics: metricLines(r.notebook),
+      claims: claimLines(r.notebook),
       problem: first ? `cell ${first.index + 1}: ${first.error?.ename}: ${first.error?.evalue}` : undefined,
       html,
       rerun,
     };
   } catch (e) {
-    return { lecture, ok: false, cells: 0, failed: 0, seconds: (Date.now() - t0) / 1000, metrics: [], problem: (e as Error).message };
+    return { lecture, ok: false, cells: 0, failed: 0, seconds: (Date.now() - t0) / 1000, metrics: [], claims: [], problem: (e as Error).message };
   }
 }
 
@@ -203,11 +206,13 @@ export async function runHandouts(options: HandoutOptions = {}): Promise<number>
   const cells = results.reduce((s, r) => s + r.cells, 0);
   const errors = results.reduce((s, r) => s + r.failed, 0);
   log("");
-  log(paint.bold(`summary: ${results.length} notebooks, ${cells} cells, ${errors} cell errors, ${failed.length} failed, ${seconds(total)}`));
+  const claims = results.reduce((s, r) => s + r.claims.length, 0);
+  log(paint.bold(`summary: ${results.length} notebooks, ${cells} cells, ${errors} cell errors, ${failed.length} failed, ${claims} ${claims === 1 ? "claim holds" : "claims hold"}, ${seconds(total)}`));
   const width = Math.max(...results.map((r) => r.lecture.name.length));
   for (const r of results) {
     log(`  ${r.ok ? paint.green("ok    ") : paint.red("FAILED")} ${r.lecture.name.padEnd(width)}  ${String(r.cells).padStart(3)} cells  ${seconds(r.seconds).padStart(10)}`);
     for (const m of r.metrics) log(`           metric ${m.name} ${m.value}`);
+    for (const c of r.claims) log(`           claim ${c.name} holds: ${c.text}`);
     if (r.problem) log(`           ${paint.red(r.problem.split("\n")[0].slice(0, 300))}`);
     if (r.rerun) log(`           ${paint.dim(`run twice: ${r.rerun}`)}`);
   }

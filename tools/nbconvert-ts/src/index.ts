@@ -7,7 +7,7 @@
  *
  * The notebook model (read, validate, write) is @ts-course/notebook's, re-exported here.
  */
-export { codeCellCount, executeFile, exportFile, exportNotebook, loadNotebook, metricLines, notebookName } from "./pipeline";
+export { claimLines, codeCellCount, executeFile, exportFile, exportNotebook, loadNotebook, metricLines, notebookName } from "./pipeline";
 export type { ExecuteFileResult, ExportOptions } from "./pipeline";
 export { executeNotebook } from "./execute/executor";
 export type { CellReport, CellStatus, ExecuteOptions, ExecuteReport } from "./execute/executor";

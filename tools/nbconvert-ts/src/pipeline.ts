@@ -72,6 +72,19 @@ export function metricLines(nb: Notebook): { name: string; value: string }[] {
   return out;
 }
 
+/** The `claim <name> holds: <text>` lines the notebook printed (lib/metrics/claim.ts). */
+export function claimLines(nb: Notebook): { name: string; text: string }[] {
+  const out: { name: string; text: string }[] = [];
+  for (const cell of nb.cells) {
+    for (const o of cell.outputs ?? []) {
+      if (o.output_type !== "stream" || o.name !== "stdout") continue;
+      const text = stripAnsi(Array.isArray(o.text) ? o.text.join("") : String(o.text ?? ""));
+      for (const m of text.matchAll(/^claim (\S+) holds: (.*?)[ \t]*$/gm)) out.push({ name: m[1], text: m[2] });
+    }
+  }
+  return out;
+}
+
 /** "lectures/2022-10-29-lstm.ipynb" → "2022-10-29-lstm" */
 export function notebookName(file: string): string {
   return path.basename(file).replace(/\.ipynb$/i, "");
