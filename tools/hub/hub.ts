@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { defineCommand, positiveInt, runCommand, UsageError } from "../cli/command";
 import { checkTimeZone } from "../course-service/policy";
-import { DEFAULT_DATA_DIR, hubLaunch, portInUse, prepareDataDir, prepareMultiUser, readNames } from "./launch";
+import { DEFAULT_DATA_DIR, defaultDataDir, hubLaunch, portInUse, prepareDataDir, prepareMultiUser, readNames } from "./launch";
 import { ensureHubVenv } from "./venv";
 import { ensureLabExtension } from "../labextension/install";
 
@@ -21,7 +21,7 @@ const cmd = defineCommand({
   options: {
     port: { type: "string", value: "n", help: "public port (default 8000)" },
     ip: { type: "string", value: "addr", help: "address to listen on (default 127.0.0.1; 0.0.0.0 for other machines: put TLS in front)" },
-    "data-dir": { type: "string", value: "dir", help: `the one data folder (default ${path.relative(process.cwd(), DEFAULT_DATA_DIR) || DEFAULT_DATA_DIR})` },
+    "data-dir": { type: "string", value: "dir", help: `the one data folder (default ${path.relative(process.cwd(), DEFAULT_DATA_DIR) || DEFAULT_DATA_DIR}; as root from a checkout other users cannot enter, /var/lib/ts-course/<checkout>/course-data)` },
     instructor: { type: "string", multiple: true, value: "name", help: "make this user an instructor (creates the account; they set a password on first log-in)" },
     ta: { type: "string", multiple: true, value: "name", help: "make this user a teaching assistant" },
     "time-zone": { type: "string", value: "zone", help: "the course's default IANA time zone (default: this machine's)" },
@@ -41,7 +41,8 @@ function addNames(file: string, names: string[]): void {
 }
 
 runCommand(cmd, async ({ values }) => {
-  const dataDir = path.resolve(values["data-dir"] ?? DEFAULT_DATA_DIR);
+  const multiUser = process.getuid?.() === 0;
+  const dataDir = path.resolve(values["data-dir"] ?? defaultDataDir(multiUser));
   const port = positiveInt(values.port, "port") ?? 8000;
   const idle = positiveInt(values["idle-timeout"], "idle-timeout") ?? 3600;
   let timeZone: string;
@@ -50,7 +51,6 @@ runCommand(cmd, async ({ values }) => {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const multiUser = process.getuid?.() === 0;
   prepareDataDir(dataDir, multiUser);
   if (values.instructor?.length) addNames(path.join(dataDir, "hub", "instructors.txt"), values.instructor);
   if (values.ta?.length) addNames(path.join(dataDir, "hub", "tas.txt"), values.ta);

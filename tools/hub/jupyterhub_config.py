@@ -108,7 +108,7 @@ c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 c.Spawner.environment = {
     "JUPYTER_PATH": os.path.join(DATA, "jupyter"),
-    "PATH": os.path.dirname(S["node"]) + ":" + os.path.join(os.path.dirname(S["singleuser"])) + ":/usr/local/bin:/usr/bin:/bin",
+    "PATH": os.path.dirname(S["studentNode"]) + ":" + os.path.dirname(S["singleuser"]) + ":/usr/local/bin:/usr/bin:/bin",
     "COURSE_BACKEND": os.environ.get("COURSE_BACKEND", ""),
     "COURSE_TRAIN_SCALE": os.environ.get("COURSE_TRAIN_SCALE", ""),
 }
@@ -123,11 +123,16 @@ def prepare_home(home, owner_uid=None, owner_gid=None):
     shutil.copytree(os.path.join(S["repo"], "lib"), tmp)
     shutil.rmtree(lib, ignore_errors=True)
     os.rename(tmp, lib)
+    # node_modules: the checkout's, or its copy staged where students can reach it (tools/hub/stage.ts).
     link = os.path.join(home, "node_modules")
-    if not os.path.islink(link):
-        if os.path.exists(link):
+    target = S["studentNodeModules"]
+    if not (os.path.islink(link) and os.readlink(link) == target):
+        if os.path.isdir(link) and not os.path.islink(link):
             shutil.rmtree(link)
-        os.symlink(os.path.join(S["repo"], "node_modules"), link)
+        os.symlink(target, link + ".new")
+        os.replace(link + ".new", link)
+    if S.get("stage"):
+        os.utime(S["stage"])  # in use: a stage untouched for a day may be removed
     if owner_uid is not None:
         os.chown(home, owner_uid, owner_gid)
         os.chmod(home, 0o700)
