@@ -24,6 +24,7 @@ describe("the key of the students' staged runtime", () => {
     write("node_modules/tslab/package.json", "{}");
     write("node_modules/@tensorflow/tfjs/package.json", "{}");
     write("tools/kernel/serialSend.cjs", "// preload");
+    write("tools/hub/kernelWatch.cjs", "// watch");
     const dir = path.join(repo, ".venv-hub");
     venv = { dir, python: path.join(dir, "bin/python"), jupyter: path.join(dir, "bin/jupyter"), built: false, jupyterhub: path.join(dir, "bin/jupyterhub"), singleuser: path.join(dir, "bin/jupyterhub-singleuser") };
   });
@@ -41,6 +42,7 @@ describe("the key of the students' staged runtime", () => {
       ["a scoped package reinstalled", () => fs.utimesSync(path.join(repo, "node_modules/@tensorflow/tfjs"), new Date(), new Date(Date.now() + 5000))],
       ["a package added outside the lock", () => write("node_modules/tfjs-node/package.json", "{}")],
       ["preload edited", () => write("tools/kernel/serialSend.cjs", "// preload 2")],
+      ["kernel watch edited", () => write("tools/hub/kernelWatch.cjs", "// watch 2")],
     ];
     for (const [what, change] of changes) {
       change();

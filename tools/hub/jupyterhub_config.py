@@ -19,7 +19,12 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import subprocess
+import threading
+import time
+
+from jupyterhub.app import JupyterHub
 
 S = json.loads(os.environ["COURSE_HUB_SETTINGS"])
 c = get_config()  # noqa: F821 (provided by JupyterHub)
@@ -39,6 +44,36 @@ c.ConfigurableHTTPProxy.command = [S["node"], S["proxy"]]
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{S['proxyApiPort']}"
 c.ConfigurableHTTPProxy.pid_file = os.path.join(HUB_DIR, "proxy.pid")
 c.ConfigurableHTTPProxy.should_start = True
+
+# --- stopping: one shutdown, and never a hub left behind ---
+_shutdown = JupyterHub.shutdown_cancel_tasks
+
+
+async def _shutdown_once(self, sig=None):
+    # JupyterHub 6.1.1 begins a shutdown per SIGINT/SIGTERM; a second one cancels the first in
+    # the middle of its cleanup and the hub hangs, its proxy, services and servers still running
+    # (Ctrl-C signals every process of a terminal's job, and wrappers pass signals on). Only the
+    # first signal counts.
+    if getattr(self, "_course_stopping", False):
+        self.log.warning("already stopping; signal %s ignored", getattr(sig, "name", sig))
+        return
+    self._course_stopping = True
+    await _shutdown(self, sig)
+
+
+JupyterHub.shutdown_cancel_tasks = _shutdown_once
+_PARENT = os.getppid()
+
+
+def _stop_when_orphaned():
+    # npm run hub (or the test harness) started this hub; if it dies without stopping it (SIGKILL),
+    # the hub stops itself, with its servers, instead of running on unseen.
+    while os.getppid() == _PARENT:
+        time.sleep(2)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+threading.Thread(target=_stop_when_orphaned, name="course-parent-watch", daemon=True).start()
 
 # --- accounts ---
 c.JupyterHub.authenticator_class = "firstuseauthenticator.FirstUseAuthenticator"

@@ -103,10 +103,10 @@ export function systemAccounts(): string[] {
 }
 
 /** The kernelspec students get: tslab in their home, where ./lib is the course library. */
-export function studentKernelSpec(rt: Pick<StudentRuntime, "node" | "tslab" | "preload">) {
+export function studentKernelSpec(rt: Pick<StudentRuntime, "node" | "tslab" | "preload" | "watch">) {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   return {
-    argv: ["sh", "-c", `cd "$HOME" && exec ${q(rt.node)} --require ${q(rt.preload)} ${q(rt.tslab)} kernel --config-path "$0"`, "{connection_file}"],
+    argv: ["sh", "-c", `cd "$HOME" && exec ${q(rt.node)} --require ${q(rt.preload)} --require ${q(rt.watch)} ${q(rt.tslab)} kernel --config-path "$0"`, "{connection_file}"],
     display_name: "TypeScript (course)",
     language: "typescript",
     interrupt_mode: "signal",

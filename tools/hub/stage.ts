@@ -10,7 +10,7 @@
  *
  *   venv/                      the hub venv: hard links, bin/ scripts rewritten to name this copy
  *   node_modules/              hard links (workspace links into tools/ are left out: no kernel loads them)
- *   tools/kernel/serialSend.cjs
+ *   tools/kernel/serialSend.cjs, tools/hub/kernelWatch.cjs   the kernel's preloads
  *   bin/node                   only when students cannot run this Node where it is
  *
  *   <checkout>  the checkout's folder name and a hash of its real path (two checkouts never share)
@@ -46,6 +46,8 @@ export interface StudentRuntime {
   tslab: string;
   /** tools/kernel/serialSend.cjs, preloaded into the kernel. */
   preload: string;
+  /** tools/hub/kernelWatch.cjs, preloaded too: the kernel ends with its server. */
+  watch: string;
   /** The stage folder, or null when students run everything in place. */
   staged: string | null;
 }
@@ -62,6 +64,7 @@ export function inPlaceRuntime(venv: HubVenv, repo = REPO_ROOT): StudentRuntime 
     node: process.execPath,
     tslab: path.join(nodeModules, "tslab", "bin", "tslab"),
     preload: path.join(repo, "tools", "kernel", "serialSend.cjs"),
+    watch: path.join(repo, "tools", "hub", "kernelWatch.cjs"),
     staged: null,
   };
 }
@@ -94,6 +97,7 @@ export function othersCanRun(rt: StudentRuntime): { ok: boolean; why: string } {
     `fs.readFileSync(${JSON.stringify(rt.tslab)});`,
     `require.resolve("zeromq", { paths: [path.dirname(${JSON.stringify(rt.preload)})] });`,
     `fs.readFileSync(${JSON.stringify(rt.preload)});`,
+    `fs.readFileSync(${JSON.stringify(rt.watch)});`,
     `for (const p of ["tslab/package.json", "@tensorflow/tfjs/package.json", "@types/node/package.json"]) fs.readFileSync(require.resolve(p, { paths: [${JSON.stringify(rt.nodeModules)}] }));`,
   ].join("\n");
   const kernel = asNobody(rt.node, ["-e", probe]);
@@ -116,6 +120,7 @@ export function stageKey(venv: HubVenv, rt: StudentRuntime, needNode: boolean): 
   h.update(readIf(path.join(venv.dir, "share", "jupyter", "labextensions", "@ts-course", "jupyterlab", "course-build.json")));
   h.update(readIf(path.join(rt.nodeModules, ".package-lock.json")));
   h.update(readIf(rt.preload));
+  h.update(readIf(rt.watch));
   // A package installed without the lock file (npm run setup:native) changes its folder's time.
   for (const name of fs.readdirSync(rt.nodeModules).sort()) {
     const dir = path.join(rt.nodeModules, name);
@@ -234,9 +239,11 @@ function stage(venv: HubVenv, inPlace: StudentRuntime, repo: string, needNode: b
         rewrite: (rel, text) => (rel.startsWith(`bin${path.sep}`) || rel === "pyvenv.cfg" ? names.reduce((t, n) => t.split(`${n}/`).join(`${newVenv}/`).split(`${n}\n`).join(`${newVenv}\n`), text) : null),
       });
       placeTree(inPlace.nodeModules, path.join(tmp, "node_modules"), { root: fs.realpathSync(inPlace.nodeModules) });
-      fs.mkdirSync(path.join(tmp, "tools", "kernel"), { recursive: true, mode: 0o755 });
-      fs.copyFileSync(inPlace.preload, path.join(tmp, "tools", "kernel", "serialSend.cjs"));
-      fs.chmodSync(path.join(tmp, "tools", "kernel", "serialSend.cjs"), 0o644);
+      for (const [from, rel] of [[inPlace.preload, "tools/kernel/serialSend.cjs"], [inPlace.watch, "tools/hub/kernelWatch.cjs"]]) {
+        fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true, mode: 0o755 });
+        fs.copyFileSync(from, path.join(tmp, rel));
+        fs.chmodSync(path.join(tmp, rel), 0o644);
+      }
       if (needNode) {
         fs.mkdirSync(path.join(tmp, "bin"), { mode: 0o755 });
         fs.copyFileSync(process.execPath, path.join(tmp, "bin", "node"));
@@ -264,6 +271,7 @@ function stage(venv: HubVenv, inPlace: StudentRuntime, repo: string, needNode: b
     node: needNode ? path.join(target, "bin", "node") : process.execPath,
     tslab: path.join(nodeModules, "tslab", "bin", "tslab"),
     preload: path.join(target, "tools", "kernel", "serialSend.cjs"),
+    watch: path.join(target, "tools", "hub", "kernelWatch.cjs"),
     staged: target,
   };
 }
@@ -289,7 +297,7 @@ export function studentRuntime(venv: HubVenv, o: StudentRuntimeOptions): Student
     throw new StageRefused(`students cannot run the hub venv's Python: it lives under ${pythonClosed}, which other users cannot enter. Rebuild the hub's environment with a system Python: rm -rf .venv-hub && COURSE_PYTHON=/usr/bin/python3 npm run hub`);
   }
   const force = o.force ?? process.env.COURSE_HUB_FORCE_STAGE === "1";
-  const closed = [inPlace.singleuser, inPlace.tslab, inPlace.preload].map(unreachableByOthers).find((d) => d !== null);
+  const closed = [inPlace.singleuser, inPlace.tslab, inPlace.preload, inPlace.watch].map(unreachableByOthers).find((d) => d !== null);
   let why = force ? "staging forced" : `other users cannot enter ${closed}`;
   if (!force && !closed) {
     const check = othersCanRun(inPlace);
