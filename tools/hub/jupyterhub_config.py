@@ -130,7 +130,8 @@ c.JupyterHub.services = [
     },
     {
         "name": "idle-culler",
-        "command": [S["python"], "-m", "jupyterhub_idle_culler", f"--timeout={S['idleTimeout']}", "--cull-every=60"],
+        # Checked every minute, or more often for a short timeout (the tests cull after seconds).
+        "command": [S["python"], "-m", "jupyterhub_idle_culler", f"--timeout={S['idleTimeout']}", f"--cull-every={max(5, min(60, S['idleTimeout'] // 2))}"],
     },
 ]
 if S.get("testAdminToken"):
