@@ -3,12 +3,19 @@
  * student becomes their own system user, their home is theirs alone, the gradebook, the hub's
  * secrets, the hidden tests and other homes are closed to them, and the course kernel in their
  * home imports the course library (./lib). Also measures spawn time and memory.
+ *
+ * The students' runtime (venv, node_modules, kernel preload) is always staged here
+ * (tools/hub/stage.ts): forced from a checkout everyone can enter, and because it must be from one
+ * under /root. So the kernel below proves the staged copy works, wherever the checkout is.
  */
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as os from "os";
 import { startHub, TestHub } from "../../tools/hub/fixtures/hubHarness";
+import { ensureHubVenv, unreachableByOthers } from "../../tools/hub/venv";
+import { DEFAULT_STAGE_BASE, StageRefused, studentRuntime } from "../../tools/hub/stage";
 
 const ROOT = path.join(__dirname, "../..");
 const isRoot = process.getuid?.() === 0;
@@ -48,7 +55,8 @@ function asUser(user: string, cmd: string[]): { status: number | null; out: stri
   let hub: TestHub;
   const made: string[] = [];
   before(async () => {
-    hub = await startHub({ multiUser: true });
+    // Forced from an open checkout; from one under /root the hub must find out by itself.
+    hub = await startHub({ multiUser: true, forceStage: !unreachableByOthers(path.join(ROOT, "package.json")) });
   });
   after(async () => {
     for (const u of made) await hub.hubApi("DELETE", `/users/${u}/server`).catch(() => undefined);
@@ -97,13 +105,34 @@ function asUser(user: string, cmd: string[]): { status: number | null; out: stri
       assert.match(r.out, /Permission denied/);
     }
     assert.notEqual(asUser("stud-a", ["touch", path.join(home, "lib", "index.ts")]).status, 0, "the library copy is read-only");
-    const out = await execute(hub, "stud-a", tokens[0], 'import { seed } from "./lib/index";\nseed(1);\nconsole.log("lib ok", process.cwd(), require("os").userInfo().username);');
+    const out = await execute(hub, "stud-a", tokens[0], 'import { seed } from "./lib/index";\nseed(1);\nconsole.log("lib ok", process.cwd(), require("os").userInfo().username, require("fs").realpathSync("node_modules"), require.resolve("@tensorflow/tfjs"));');
     assert.match(out, new RegExp(`lib ok ${home} stud-a`));
+    // The kernel ran on the staged packages, not on the checkout's.
+    const stageBase = fs.realpathSync(process.env.COURSE_HUB_STAGE_DIR || DEFAULT_STAGE_BASE);
+    const [, , , , modules, tfjs] = out.trim().split(/\s+/);
+    assert.ok(modules.startsWith(stageBase + path.sep), `node_modules of the kernel: ${modules}`);
+    assert.ok(tfjs.startsWith(stageBase + path.sep) || tfjs.startsWith(path.join(home, "node_modules")), `tfjs loaded from ${tfjs}`);
+    const spec = fs.readFileSync(path.join(hub.dataDir, "jupyter/kernels/ts-course/kernel.json"), "utf8");
+    assert.ok(!spec.includes(fs.realpathSync(ROOT) + "/") && spec.includes(stageBase), `the kernelspec names the stage: ${spec}`);
     const ps = spawnSync("ps", ["-u", "stud-a", "-o", "rss=,args="], { encoding: "utf8" }).stdout.trim().split("\n");
     const mb = (re: RegExp) => ps.filter((l) => re.test(l)).reduce((s, l) => s + Number(l.trim().split(/\s+/)[0]), 0) / 1024;
     console.log(`      memory of stud-a: JupyterLab server ${mb(/jupyterhub-singleuser/).toFixed(0)} MB, course kernel ${mb(/tslab/).toFixed(0)} MB (after importing the library)`);
     for (const k of await (await fetch(`${hub.url}/user/stud-a/api/kernels`, { headers: { Authorization: `token ${tokens[0]}` } })).json()) {
       await fetch(`${hub.url}/user/stud-a/api/kernels/${k.id}`, { method: "DELETE", headers: { Authorization: `token ${tokens[0]}` } });
+    }
+  });
+
+  it("refuses to start, saying what to do, when students could not enter the place it stages to", async () => {
+    const closed = fs.mkdtempSync(path.join(os.tmpdir(), "closed-")); // 0700: others cannot enter
+    const before = process.env.COURSE_HUB_STAGE_DIR;
+    process.env.COURSE_HUB_STAGE_DIR = path.join(closed, "stage");
+    try {
+      const venv = await ensureHubVenv({ showPipOutput: false });
+      assert.throws(() => studentRuntime(venv, { multiUser: true, force: true, log: () => undefined }), (e: Error) => e instanceof StageRefused && /students cannot enter .*closed-.*COURSE_HUB_STAGE_DIR/.test(e.message));
+    } finally {
+      if (before === undefined) delete process.env.COURSE_HUB_STAGE_DIR;
+      else process.env.COURSE_HUB_STAGE_DIR = before;
+      fs.rmSync(closed, { recursive: true, force: true });
     }
   });
 });

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { defineCommand, positiveInt, runCommand, UsageError } from "../cli/command";
 import { checkTimeZone } from "../course-service/policy";
-import { DEFAULT_DATA_DIR, hubLaunch, portInUse, prepareDataDir, prepareMultiUser, readNames } from "./launch";
+import { DEFAULT_DATA_DIR, defaultDataDir, hubLaunch, portInUse, prepareDataDir, prepareMultiUser, readNames } from "./launch";
 import { ensureHubVenv } from "./venv";
 import { ensureLabExtension } from "../labextension/install";
 
@@ -21,7 +21,7 @@ const cmd = defineCommand({
   options: {
     port: { type: "string", value: "n", help: "public port (default 8000)" },
     ip: { type: "string", value: "addr", help: "address to listen on (default 127.0.0.1; 0.0.0.0 for other machines: put TLS in front)" },
-    "data-dir": { type: "string", value: "dir", help: `the one data folder (default ${path.relative(process.cwd(), DEFAULT_DATA_DIR) || DEFAULT_DATA_DIR})` },
+    "data-dir": { type: "string", value: "dir", help: `the one data folder (default ${path.relative(process.cwd(), DEFAULT_DATA_DIR) || DEFAULT_DATA_DIR}; as root from a checkout other users cannot enter, /var/lib/ts-course/<checkout>/course-data)` },
     instructor: { type: "string", multiple: true, value: "name", help: "make this user an instructor (creates the account; they set a password on first log-in)" },
     ta: { type: "string", multiple: true, value: "name", help: "make this user a teaching assistant" },
     "time-zone": { type: "string", value: "zone", help: "the course's default IANA time zone (default: this machine's)" },
@@ -32,6 +32,16 @@ with npm run grader-worker). COURSE_PYTHON picks the Python that creates .venv-h
 See README.md, "Teach a class".`,
 });
 
+/** A process's parent (from /proc; null where there is no /proc). */
+function parentOf(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return null;
+  }
+}
+
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 function addNames(file: string, names: string[]): void {
@@ -41,7 +51,8 @@ function addNames(file: string, names: string[]): void {
 }
 
 runCommand(cmd, async ({ values }) => {
-  const dataDir = path.resolve(values["data-dir"] ?? DEFAULT_DATA_DIR);
+  const multiUser = process.getuid?.() === 0;
+  const dataDir = path.resolve(values["data-dir"] ?? defaultDataDir(multiUser));
   const port = positiveInt(values.port, "port") ?? 8000;
   const idle = positiveInt(values["idle-timeout"], "idle-timeout") ?? 3600;
   let timeZone: string;
@@ -50,7 +61,6 @@ runCommand(cmd, async ({ values }) => {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const multiUser = process.getuid?.() === 0;
   prepareDataDir(dataDir, multiUser);
   if (values.instructor?.length) addNames(path.join(dataDir, "hub", "instructors.txt"), values.instructor);
   if (values.ta?.length) addNames(path.join(dataDir, "hub", "tas.txt"), values.ta);
@@ -59,7 +69,10 @@ runCommand(cmd, async ({ values }) => {
   const venv = await ensureHubVenv();
   await ensureLabExtension(venv.dir); // the course panel in every student's JupyterLab (built once)
   const launch = await hubLaunch({ venv, dataDir, ip: values.ip, port, timeZone, idleTimeoutSeconds: idle, multiUser });
-  const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: launch.env, stdio: ["ignore", "inherit", "inherit"] });
+  // Its own process group: Ctrl-C signals every process of the terminal's job, and npm and tsx pass
+  // signals on as well, so JupyterHub would get several, and JupyterHub 6.1.1 hangs half stopped
+  // when a second signal cancels the shutdown the first one began. It gets exactly one, from here.
+  const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: launch.env, stdio: ["ignore", "inherit", "inherit"], detached: true });
   const url = `http://${values.ip && values.ip !== "0.0.0.0" ? values.ip : "127.0.0.1"}:${port}/`;
   const instructors = launch.settings.instructors;
   const banner = [
@@ -82,9 +95,24 @@ runCommand(cmd, async ({ values }) => {
       await new Promise((r) => setTimeout(r, 500));
     }
   })();
-  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
-  process.on("SIGINT", forward("SIGINT"));
-  process.on("SIGTERM", forward("SIGTERM"));
+  let stopping = false;
+  const stop = (signal: string) => () => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`\n${signal}: stopping the students' servers and kernels, the course service, the proxy and JupyterHub (a few seconds)...`);
+    child.kill("SIGTERM");
+  };
+  process.on("SIGINT", stop("SIGINT"));
+  process.on("SIGTERM", stop("SIGTERM"));
+  process.on("SIGHUP", stop("SIGHUP")); // the terminal closed
+  // npm passes SIGTERM on to its script only when it can: `kill <npm's pid>` left this process (and
+  // the whole hub) running with npm gone. So the hub also stops when whoever ran tsx is gone.
+  const launcher = parentOf(process.ppid);
+  if (launcher !== null) {
+    setInterval(() => {
+      if (parentOf(process.ppid) !== launcher) stop("launcher gone")();
+    }, 2000).unref();
+  }
   return new Promise<number>((resolve) => {
     child.on("error", (e) => {
       console.error(`Could not start JupyterHub (${launch.command}): ${e.message}. Remove .venv-hub/ and run \`npm run hub\` again.`);

@@ -19,7 +19,12 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import subprocess
+import threading
+import time
+
+from jupyterhub.app import JupyterHub
 
 S = json.loads(os.environ["COURSE_HUB_SETTINGS"])
 c = get_config()  # noqa: F821 (provided by JupyterHub)
@@ -39,6 +44,36 @@ c.ConfigurableHTTPProxy.command = [S["node"], S["proxy"]]
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{S['proxyApiPort']}"
 c.ConfigurableHTTPProxy.pid_file = os.path.join(HUB_DIR, "proxy.pid")
 c.ConfigurableHTTPProxy.should_start = True
+
+# --- stopping: one shutdown, and never a hub left behind ---
+_shutdown = JupyterHub.shutdown_cancel_tasks
+
+
+async def _shutdown_once(self, sig=None):
+    # JupyterHub 6.1.1 begins a shutdown per SIGINT/SIGTERM; a second one cancels the first in
+    # the middle of its cleanup and the hub hangs, its proxy, services and servers still running
+    # (Ctrl-C signals every process of a terminal's job, and wrappers pass signals on). Only the
+    # first signal counts.
+    if getattr(self, "_course_stopping", False):
+        self.log.warning("already stopping; signal %s ignored", getattr(sig, "name", sig))
+        return
+    self._course_stopping = True
+    await _shutdown(self, sig)
+
+
+JupyterHub.shutdown_cancel_tasks = _shutdown_once
+_PARENT = os.getppid()
+
+
+def _stop_when_orphaned():
+    # npm run hub (or the test harness) started this hub; if it dies without stopping it (SIGKILL),
+    # the hub stops itself, with its servers, instead of running on unseen.
+    while os.getppid() == _PARENT:
+        time.sleep(2)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+threading.Thread(target=_stop_when_orphaned, name="course-parent-watch", daemon=True).start()
 
 # --- accounts ---
 c.JupyterHub.authenticator_class = "firstuseauthenticator.FirstUseAuthenticator"
@@ -95,7 +130,8 @@ c.JupyterHub.services = [
     },
     {
         "name": "idle-culler",
-        "command": [S["python"], "-m", "jupyterhub_idle_culler", f"--timeout={S['idleTimeout']}", "--cull-every=60"],
+        # Checked every minute, or more often for a short timeout (the tests cull after seconds).
+        "command": [S["python"], "-m", "jupyterhub_idle_culler", f"--timeout={S['idleTimeout']}", f"--cull-every={max(5, min(60, S['idleTimeout'] // 2))}"],
     },
 ]
 if S.get("testAdminToken"):
@@ -108,7 +144,7 @@ c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 c.Spawner.environment = {
     "JUPYTER_PATH": os.path.join(DATA, "jupyter"),
-    "PATH": os.path.dirname(S["node"]) + ":" + os.path.join(os.path.dirname(S["singleuser"])) + ":/usr/local/bin:/usr/bin:/bin",
+    "PATH": os.path.dirname(S["studentNode"]) + ":" + os.path.dirname(S["singleuser"]) + ":/usr/local/bin:/usr/bin:/bin",
     "COURSE_BACKEND": os.environ.get("COURSE_BACKEND", ""),
     "COURSE_TRAIN_SCALE": os.environ.get("COURSE_TRAIN_SCALE", ""),
 }
@@ -123,11 +159,16 @@ def prepare_home(home, owner_uid=None, owner_gid=None):
     shutil.copytree(os.path.join(S["repo"], "lib"), tmp)
     shutil.rmtree(lib, ignore_errors=True)
     os.rename(tmp, lib)
+    # node_modules: the checkout's, or its copy staged where students can reach it (tools/hub/stage.ts).
     link = os.path.join(home, "node_modules")
-    if not os.path.islink(link):
-        if os.path.exists(link):
+    target = S["studentNodeModules"]
+    if not (os.path.islink(link) and os.readlink(link) == target):
+        if os.path.isdir(link) and not os.path.islink(link):
             shutil.rmtree(link)
-        os.symlink(os.path.join(S["repo"], "node_modules"), link)
+        os.symlink(target, link + ".new")
+        os.replace(link + ".new", link)
+    if S.get("stage"):
+        os.utime(S["stage"])  # in use: a stage untouched for a day may be removed
     if owner_uid is not None:
         os.chown(home, owner_uid, owner_gid)
         os.chmod(home, 0o700)

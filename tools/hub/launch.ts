@@ -7,15 +7,36 @@
  *     gradebook/       0700  the embedded PostgreSQL (PGlite) of the course service
  *     homes/<student>  0700  owned by the student (as root); lib/ is a read-only copy of the course library
  *     jupyter/         0755  the student kernelspec (tslab started in the student's home)
+ *
+ * As root, students must be able to enter the data folder (every folder above it open to others)
+ * and run the venv and the kernel: a checkout under /root gets them staged (stage.ts), and its
+ * default data folder moves to /var/lib/ts-course/<checkout>/course-data.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
+import { InputError } from "../cli/command";
 import { REPO_ROOT } from "../kernel/kernelspec";
+import { StudentRuntime, studentRuntime, stagedCheckoutDir } from "./stage";
 import { HubVenv, unreachableByOthers } from "./venv";
 
 export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, "course-data");
+
+/**
+ * The data folder when none is named: course-data/ in the checkout, unless students (as root)
+ * could not enter it; then /var/lib/ts-course/<checkout>/course-data.
+ */
+export function defaultDataDir(multiUser: boolean): string {
+  if (!multiUser || !unreachableByOthers(REPO_ROOT + path.sep + ".")) return DEFAULT_DATA_DIR;
+  return path.join(stagedCheckoutDir(REPO_ROOT), "course-data");
+}
+
+/** As root: the data folder must be one students can pass through to their homes. */
+export function checkDataDirReachable(dataDir: string): void {
+  const closed = unreachableByOthers(path.join(dataDir, "."));
+  if (closed) throw new InputError(`students cannot reach their homes in ${dataDir}: ${closed} is closed to other users. Choose a data folder they can enter, e.g. --data-dir /var/lib/ts-course/course-data`);
+}
 export const CONFIG_FILE = path.join(REPO_ROOT, "tools", "hub", "jupyterhub_config.py");
 
 export interface HubSettings {
@@ -30,7 +51,11 @@ export interface HubSettings {
   tsx: string;
   proxy: string;
   python: string;
+  /** What students' servers run (staged when the checkout is closed to them). */
   singleuser: string;
+  studentNode: string;
+  studentNodeModules: string;
+  stage: string | null;
   multiUser: boolean;
   idleTimeout: number;
   timeZone: string;
@@ -78,12 +103,10 @@ export function systemAccounts(): string[] {
 }
 
 /** The kernelspec students get: tslab in their home, where ./lib is the course library. */
-export function studentKernelSpec(repo = REPO_ROOT) {
+export function studentKernelSpec(rt: Pick<StudentRuntime, "node" | "tslab" | "preload" | "watch">) {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const tslab = path.join(repo, "node_modules", "tslab", "bin", "tslab");
-  const preload = path.join(repo, "tools", "kernel", "serialSend.cjs");
   return {
-    argv: ["sh", "-c", `cd "$HOME" && exec ${q(process.execPath)} --require ${q(preload)} ${q(tslab)} kernel --config-path "$0"`, "{connection_file}"],
+    argv: ["sh", "-c", `cd "$HOME" && exec ${q(rt.node)} --require ${q(rt.preload)} --require ${q(rt.watch)} ${q(rt.tslab)} kernel --config-path "$0"`, "{connection_file}"],
     display_name: "TypeScript (course)",
     language: "typescript",
     interrupt_mode: "signal",
@@ -91,7 +114,7 @@ export function studentKernelSpec(repo = REPO_ROOT) {
   };
 }
 
-/** Creates the data folder's layout with its modes, and the student kernelspec. */
+/** Creates the data folder's layout with its modes (the kernelspec is written by hubLaunch). */
 export function prepareDataDir(dataDir: string, multiUser: boolean): void {
   const mk = (p: string, mode: number) => {
     fs.mkdirSync(p, { recursive: true });
@@ -101,11 +124,14 @@ export function prepareDataDir(dataDir: string, multiUser: boolean): void {
   mk(path.join(dataDir, "hub"), 0o700);
   mk(path.join(dataDir, "gradebook"), 0o700);
   mk(path.join(dataDir, "homes"), multiUser ? 0o711 : 0o700);
+}
+
+function writeKernelSpec(dataDir: string, rt: StudentRuntime): void {
   const kernelDir = path.join(dataDir, "jupyter", "kernels", "ts-course");
   fs.mkdirSync(kernelDir, { recursive: true });
   for (const p of [path.join(dataDir, "jupyter"), path.join(dataDir, "jupyter", "kernels"), kernelDir]) fs.chmodSync(p, 0o755);
   const file = path.join(kernelDir, "kernel.json");
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(studentKernelSpec(), null, 2) + "\n");
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(studentKernelSpec(rt), null, 2) + "\n");
   fs.renameSync(`${file}.tmp`, file);
   fs.chmodSync(file, 0o644);
 }
@@ -116,12 +142,7 @@ export function prepareMultiUser(): void {
     const r = spawnSync("groupadd", ["course-students"], { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`could not create the group course-students: ${r.stderr}`);
   }
-  // Students' kernels run the repository's node_modules and read nothing else of it.
-  for (let dir = REPO_ROOT; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if ((fs.statSync(dir).mode & 0o001) === 0) {
-      throw new Error(`students cannot reach the course's node_modules: ${dir} is not traversable by other users. Put the course where they can (e.g. /srv/course) or run: chmod o+x ${dir}`);
-    }
-  }
+  // Students' kernels run the repository's node_modules (or its staged copy) and read nothing else of it.
   for (const secret of ["tests/autograder/hidden", "solutions", ".git"]) {
     const p = path.join(REPO_ROOT, secret);
     if (fs.existsSync(p) && (fs.statSync(p).mode & 0o077) !== 0) {
@@ -142,14 +163,15 @@ export interface HubLaunchOptions {
   serviceArgs?: string[];
   testAdminToken?: string;
   env?: NodeJS.ProcessEnv;
+  /** Stage the students' runtime even when they could run the checkout in place (tests). */
+  forceStage?: boolean;
 }
 
 export async function hubLaunch(o: HubLaunchOptions): Promise<{ command: string; args: string[]; env: NodeJS.ProcessEnv; cwd: string; settings: HubSettings }> {
   const hubDir = path.join(o.dataDir, "hub");
-  if (o.multiUser) {
-    const blocked = unreachableByOthers(o.venv.python);
-    if (blocked) throw new Error(`students cannot run ${o.venv.python}: its Python lives under ${blocked}, which other users cannot enter. Rebuild the hub's environment with a system Python: rm -rf .venv-hub && COURSE_PYTHON=/usr/bin/python3 npm run hub`);
-  }
+  if (o.multiUser) checkDataDirReachable(o.dataDir);
+  const runtime = studentRuntime(o.venv, { multiUser: o.multiUser, force: o.forceStage });
+  writeKernelSpec(o.dataDir, runtime);
   const settings: HubSettings = {
     repo: REPO_ROOT,
     dataDir: o.dataDir,
@@ -162,7 +184,10 @@ export async function hubLaunch(o: HubLaunchOptions): Promise<{ command: string;
     tsx: require.resolve("tsx/cli"),
     proxy: require.resolve("configurable-http-proxy/bin/configurable-http-proxy"),
     python: o.venv.python,
-    singleuser: o.venv.singleuser,
+    singleuser: runtime.singleuser,
+    studentNode: runtime.node,
+    studentNodeModules: runtime.nodeModules,
+    stage: runtime.staged,
     multiUser: o.multiUser,
     idleTimeout: o.idleTimeoutSeconds ?? 3600,
     timeZone: o.timeZone,
