@@ -2,5 +2,6 @@
 export * from "./vaeLatent";
 export * from "./denoiser";
 export * from "./generator";
+export * from "./charLstm";
 export { widgetBundle, showWidget, WIDGET_METADATA_KEY } from "./widget";
 export { widgetRuntime } from "./runtime";

@@ -40,3 +40,20 @@ export interface GeneratorPayload {
   seed: number;
   walkSeed: number;
 }
+
+/** The character LSTM (lib/models/charLstm.ts) with its vocabulary. */
+export interface CharLstmPayload {
+  /** Input projection W [V, 4u] and bias b [4u], recurrent U [u, 4u], read-out W_y [u, V] and b_y [V]. */
+  W: EncodedArray;
+  b: EncodedArray;
+  U: EncodedArray;
+  Wy: EncodedArray;
+  by: EncodedArray;
+  /** id → character. */
+  chars: string[];
+  /** The controls' start: seed text, temperature, characters to write; the sampling seed ("write" adds one). */
+  prompt: string;
+  temperature: number;
+  length: number;
+  seed: number;
+}

@@ -44,6 +44,9 @@ export function widgetRuntime(): WidgetRuntime {
     write: false,
     legalComments: "eof", // TensorFlow.js is Apache-2.0: its notices travel with it
     define: { "process.env.NODE_ENV": '"production"' },
+    // lib's teaching code imports "@tensorflow/tfjs"; what the widgets reuse of it (the LSTM step,
+    // the sampler) needs only tfjs-core's ops, so the page gets core and cpu, not all of TensorFlow.js.
+    alias: { "@tensorflow/tfjs": path.join(__dirname, "browser", "tfjsCore.ts") },
     // A page may get the runtime twice (two notebooks open in one JupyterLab): the second copy does nothing.
     banner: { js: "if(!window.courseWidgets){" },
     footer: { js: "}" },

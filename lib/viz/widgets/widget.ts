@@ -20,8 +20,9 @@ export interface WidgetSpec {
   kind: string;
   /** What the runtime's widget of this kind reads (JSON). */
   payload: Record<string, unknown>;
-  /** The static figure. */
-  fallbackPng: Buffer;
+  /** The static figure (an image), or for a widget that writes, a static text. */
+  fallbackPng?: Buffer;
+  fallbackText?: string;
   /** Says what the figure and the widget show (alt text, aria-label, text/plain). */
   label: string;
 }
@@ -43,15 +44,19 @@ function jsonForScript(value: unknown): string {
 
 export function widgetBundle(spec: WidgetSpec): { data: MimeBundle; metadata: Record<string, unknown> } {
   if (!/^[a-z][a-z0-9-]*$/.test(spec.kind)) throw new Error(`widget: kind "${spec.kind}" is not a lower-case name`);
-  const png = spec.fallbackPng.toString("base64");
+  if (!spec.fallbackPng === (spec.fallbackText === undefined)) throw new Error("widget: give a static figure (fallbackPng) or a static text (fallbackText), one of them");
+  const png = spec.fallbackPng?.toString("base64");
   const label = escapeAttribute(spec.label);
+  const fallback = png
+    ? `<img class="course-widget-fallback" alt="${label}" src="data:image/png;base64,${png}" style="image-rendering:pixelated;max-width:100%">`
+    : `<pre class="course-widget-fallback" style="white-space:pre-wrap">${escapeAttribute(spec.fallbackText!)}</pre>`;
   const html =
     `<div class="course-widget" data-course-widget="${spec.kind}" role="group" aria-label="${label}">` +
-    `<img class="course-widget-fallback" alt="${label}" src="data:image/png;base64,${png}" style="image-rendering:pixelated;max-width:100%">` +
+    fallback +
     `<script type="application/json" class="course-widget-payload">${jsonForScript(spec.payload)}</script>` +
     `<script>${BOOT}</script></div>`;
   return {
-    data: { "text/html": html, "image/png": png, "text/plain": `[live widget: ${spec.label}]` },
+    data: png ? { "text/html": html, "image/png": png, "text/plain": `[live widget: ${spec.label}]` } : { "text/html": html, "text/plain": `[live widget: ${spec.label}]\n${spec.fallbackText}` },
     metadata: { [WIDGET_METADATA_KEY]: { widget: spec.kind } },
   };
 }

@@ -20,7 +20,10 @@ import { ROOT, tempDir } from "../nbconvert/helpers";
 import { decodeArray } from "../../../lib/viz/widgets/encoding";
 import { decodeStack, EncodedLayer } from "../../../lib/viz/widgets/denseStack";
 import { decodeLatent, denoise, gaussianNoise, generate, imagesFromBase64, interpolate, runFlat } from "../../../lib/viz/widgets/compute";
-import type { DenoiserPayload, GeneratorPayload, VaeLatentPayload } from "../../../lib/viz/widgets/payloads";
+import type { CharLstmPayload, DenoiserPayload, GeneratorPayload, VaeLatentPayload } from "../../../lib/viz/widgets/payloads";
+import { decodeCharLstm, promptIds, writeText } from "../../../lib/viz/widgets/charLstmCompute";
+import { CharLstm } from "../../../lib/models/charLstm";
+import { mulberry32 } from "../../../lib/seed";
 import { variationalAutoencoder } from "../../../lib/models/vae";
 import { buildDenseGenerator } from "../../../lib/models/gan";
 
@@ -133,7 +136,7 @@ describe("live widgets in a handout (headless Chromium, network blocked)", funct
       fallbacksHidden: Array.from(document.querySelectorAll<HTMLImageElement>(".course-widget-fallback")).every((img) => img.hidden),
       unlabelled: Array.from(document.querySelectorAll(".course-widget-live input, .course-widget-live select")).filter((c) => (c as HTMLInputElement).labels?.length !== 1).length,
     }));
-    assert.deepEqual(report.widgets, [["vae-latent", "live"], ["denoiser", "live"], ["generator", "live"]]);
+    assert.deepEqual(report.widgets, [["vae-latent", "live"], ["denoiser", "live"], ["generator", "live"], ["char-lstm", "live"]]);
     assert.equal(report.runtimes, 1, "one runtime for the page");
     assert.equal(report.backend, "cpu");
     assert.equal(report.fallbacksHidden, true);
@@ -230,15 +233,46 @@ describe("live widgets in a handout (headless Chromium, network blocked)", funct
     assert.deepEqual(errors, []);
   });
 
+  it("char LSTM: a seed text, a temperature and \"write\" give the very string CharLstm.sample writes in Node", async () => {
+    const { page, errors } = await open(browser, handout);
+    const payload = payloadOf<CharLstmPayload>(html, "char-lstm");
+    const first = await state(page, "char-lstm");
+    await setControl(page, '[data-course-widget="char-lstm"] input[type=text]', "Call me Ishmael#");
+    await setControl(page, '[data-course-widget="char-lstm"] input[type=range]', "0.5", "change");
+    await page.click('[data-course-widget="char-lstm"] button:has-text("write")');
+    const s = await state(page, "char-lstm");
+    assert.deepEqual([s.seed, s.temperature], [payload.seed + 1, 0.5]);
+    assert.equal(s.text.length, payload.length);
+    assert.notEqual(s.text, first.text);
+    const decoded = decodeCharLstm(payload);
+    const { ids, dropped } = promptIds(decoded, "Call me Ishmael#");
+    assert.deepEqual(dropped, ["#"]);
+    assert.equal(s.text, writeText(decoded, ids, payload.length, 0.5, payload.seed + 1), "the browser wrote another string than Node's widget code");
+    // The lecture's model with the same (dequantised) weights, and its own sampler.
+    const lstm = new CharLstm({ vocabSize: payload.chars.length, units: payload.U.shape[0] });
+    for (const [v, e] of [[lstm.W, payload.W], [lstm.b, payload.b], [lstm.U, payload.U], [lstm.Wy, payload.Wy], [lstm.by, payload.by]] as const) v.assign(tf.tensor(decodeArray(e), e.shape));
+    const lecture = lstm.sample(ids, payload.length, 0.5, mulberry32(payload.seed + 1)).map((id) => payload.chars[id]).join("");
+    lstm.dispose();
+    assert.equal(s.text, lecture, "the browser wrote another string than CharLstm.sample");
+    const shown = await page.locator('[data-course-widget="char-lstm"] pre[aria-live]').innerText();
+    assert.equal(shown, "call me ishmael" + lecture);
+    // Keyboard: Enter in the seed text writes again (the next sample).
+    await page.focus('[data-course-widget="char-lstm"] input[type=text]');
+    await page.keyboard.press("Enter");
+    assert.equal((await state(page, "char-lstm")).seed, payload.seed + 2);
+    assert.deepEqual(errors, []);
+  });
+
   it("with scripts off, each widget shows its static figure and nothing else", async () => {
     const { page, blocked } = await open(browser, handout, false);
     const report = await page.evaluate(() =>
       Array.from(document.querySelectorAll<HTMLElement>("[data-course-widget]")).map((w) => {
-        const img = w.querySelector<HTMLImageElement>("img.course-widget-fallback")!;
-        return { shown: img.complete && img.naturalWidth > 0 && img.getBoundingClientRect().height > 0, live: w.querySelector(".course-widget-live") != null, alt: img.alt };
+        const fallback = w.querySelector<HTMLElement>(".course-widget-fallback")!;
+        const shown = fallback instanceof HTMLImageElement ? fallback.complete && fallback.naturalWidth > 0 : (fallback.textContent ?? "").length > 20;
+        return { shown: shown && fallback.getBoundingClientRect().height > 0, live: w.querySelector(".course-widget-live") != null, alt: w.getAttribute("aria-label") };
       }),
     );
-    assert.equal(report.length, 3);
+    assert.equal(report.length, 4);
     for (const r of report) {
       assert.equal(r.shown, true, `${r.alt}: static figure not shown`);
       assert.equal(r.live, false);

@@ -10,6 +10,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import { mountVaeLatent } from "./vaeLatent";
 import { mountDenoiser } from "./denoiser";
 import { mountGenerator } from "./generator";
+import { mountCharLstm } from "./charLstm";
 
 type Mount = (root: HTMLElement, payload: any) => void;
 
@@ -17,6 +18,7 @@ const MOUNTS: Record<string, Mount> = {
   "vae-latent": mountVaeLatent,
   denoiser: mountDenoiser,
   generator: mountGenerator,
+  "char-lstm": mountCharLstm,
 };
 
 function mount(root: HTMLElement): void {
