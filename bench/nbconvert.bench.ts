@@ -26,19 +26,18 @@ import { defineCommand, positiveInt, REPO_ROOT, runCommandLine } from "@ts-cours
 import { venvMovedFrom } from "../tools/lab/venv";
 import type { BenchSuite } from "./types";
 
-const ROOT = REPO_ROOT;
 // the command as users run it (the launcher, bin/nbconvert-ts)
-const CLI = path.join(ROOT, "tools", "nbconvert-ts", "bin", "nbconvert-ts");
-const VENV = path.join(ROOT, "build", "nbconvert-venv");
+const CLI = path.join(REPO_ROOT, "tools", "nbconvert-ts", "bin", "nbconvert-ts");
+const VENV = path.join(REPO_ROOT, "build", "nbconvert-venv");
 const JUPYTER = path.join(VENV, "bin", "jupyter");
 // Its own copy: `npm run handouts` rewrites build/executed/, also with failed runs.
-const EXECUTED = path.join(ROOT, "build", "bench", "smoke.executed.ipynb");
+const EXECUTED = path.join(REPO_ROOT, "build", "bench", "smoke.executed.ipynb");
 const OUT = fs.mkdtempSync(path.join(os.tmpdir(), "nbconvert-bench-"));
 
 async function executedNotebook(): Promise<string> {
   if (!fs.existsSync(EXECUTED)) {
-    console.error(`bench: executing lectures/smoke.ipynb once → ${path.relative(ROOT, EXECUTED)}`);
-    const r = await executeFile(path.join(ROOT, "lectures", "smoke.ipynb"), EXECUTED);
+    console.error(`bench: executing lectures/smoke.ipynb once → ${path.relative(REPO_ROOT, EXECUTED)}`);
+    const r = await executeFile(path.join(REPO_ROOT, "lectures", "smoke.ipynb"), EXECUTED);
     if (!r.ok) {
       fs.rmSync(EXECUTED);
       throw new Error(`lectures/smoke.ipynb failed: ${JSON.stringify(r.failures[0].error)}`);
@@ -51,7 +50,7 @@ function ensureJupyter(): boolean {
   // A venv copied or moved with its checkout would run the original's Python: make it again.
   const movedFrom = venvMovedFrom(VENV);
   if (fs.existsSync(JUPYTER) && movedFrom === null) return true;
-  console.error(`bench: installing nbconvert from PyPI into ${path.relative(ROOT, VENV)}${movedFrom ? ` (it was made in ${movedFrom})` : " (once)"}…`);
+  console.error(`bench: installing nbconvert from PyPI into ${path.relative(REPO_ROOT, VENV)}${movedFrom ? ` (it was made in ${movedFrom})` : " (once)"}…`);
   const venv = spawnSync("python3", ["-m", "venv", "--clear", VENV], { stdio: "inherit" });
   if (venv.status !== 0) return false;
   const pip = spawnSync(path.join(VENV, "bin", "pip"), ["install", "-q", "--disable-pip-version-check", "nbconvert"], { stdio: "inherit" });
@@ -59,7 +58,7 @@ function ensureJupyter(): boolean {
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: "utf8", env });
+  const r = spawnSync(cmd, args, { cwd: REPO_ROOT, encoding: "utf8", env });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
 }
 
@@ -141,7 +140,7 @@ function timeMs(fn: () => void): { wall: number; cpu: number | null } {
 
 /** The executed lectures `npm run handouts` left in build/executed/ (the dated ones). */
 function executedLectures(): string[] {
-  const dir = path.join(ROOT, "build", "executed");
+  const dir = path.join(REPO_ROOT, "build", "executed");
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir).filter((f) => /^\d{4}-\d{2}-\d{2}-.*\.ipynb$/.test(f)).map((f) => path.join(dir, f));
 }
@@ -172,7 +171,7 @@ async function benchExport(file: string, runs: number) {
   }
   const size = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
   return {
-    notebook: path.relative(ROOT, file),
+    notebook: path.relative(REPO_ROOT, file),
     runs,
     nbconvertTsCliMs: median(ours),
     nbconvertTsInProcessMs: median(inProcess),
@@ -313,9 +312,9 @@ async function main(values: { runs?: string; notebook?: string[]; "no-execute"?:
     console.log(`  (kernel start ${ex.kernelStartSeconds.toFixed(1)} s is tslab's; whole run incl. start and shutdown: ${ex.wholeRunSeconds.toFixed(1)} s, +${ex.wholeRunOverheadPercent.toFixed(0)}%)`);
   }
   result.loadAfter = load();
-  const outFile = path.join(ROOT, "build", "bench", "nbconvert.json");
+  const outFile = path.join(REPO_ROOT, "build", "bench", "nbconvert.json");
   writeFileAtomic(outFile, JSON.stringify(result, null, 2) + "\n");
-  console.log(`\nload average ${result.loadBefore} → ${result.loadAfter}; results in ${path.relative(ROOT, outFile)}`);
+  console.log(`\nload average ${result.loadBefore} → ${result.loadAfter}; results in ${path.relative(REPO_ROOT, outFile)}`);
   fs.rmSync(OUT, { recursive: true, force: true });
   return 0;
 }

@@ -21,9 +21,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as readline from "readline";
-import { defineCommand, positiveInt, positiveNumber, runCommand, type ParsedValues } from "../tools/cli/command";
+import { defineCommand, positiveInt, positiveNumber, REPO_ROOT, runCommand, type ParsedValues, writeFileAtomic } from "@ts-course/cli";
 
-const ROOT = path.resolve(__dirname, "..");
 
 interface Options {
   runs: number;
@@ -67,7 +66,7 @@ function options(values: ParsedValues<typeof command.spec.options>): Options {
 
 function installed(pkg: string): boolean {
   try {
-    require.resolve(`${pkg}/package.json`, { paths: [ROOT] });
+    require.resolve(`${pkg}/package.json`, { paths: [REPO_ROOT] });
     return true;
   } catch {
     return false;
@@ -84,7 +83,7 @@ function presentBackends(): string[] {
 }
 
 function findPython(): string | null {
-  const candidates = [process.env.BENCH_PYTHON, path.join(ROOT, "build/bench-venv/bin/python"), "python3"].filter(Boolean) as string[];
+  const candidates = [process.env.BENCH_PYTHON, path.join(REPO_ROOT, "build/bench-venv/bin/python"), "python3"].filter(Boolean) as string[];
   for (const py of candidates) {
     const r = spawnSync(py, ["-c", "import torch"], { stdio: "ignore" });
     if (r.status === 0) return py;
@@ -117,7 +116,7 @@ class Participant {
 
   constructor(readonly label: string, command: string, args: string[]) {
     this.proc = spawn(command, args, {
-      cwd: ROOT,
+      cwd: REPO_ROOT,
       stdio: ["pipe", "pipe", "pipe"],
       env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? "2" },
     });
@@ -363,11 +362,11 @@ async function main(opts: Options): Promise<void> {
     pytorch: torchNote,
     rows: allRows,
   };
-  const dir = path.join(ROOT, "build/bench");
+  const dir = path.join(REPO_ROOT, "build/bench");
   fs.mkdirSync(dir, { recursive: true });
   const stamp = started.toISOString().replace(/[:.]/g, "-");
-  fs.writeFileSync(path.join(dir, `bench-${stamp}.json`), JSON.stringify(report, null, 2));
-  fs.writeFileSync(path.join(dir, "latest.json"), JSON.stringify(report, null, 2));
+  writeFileAtomic(path.join(dir, `bench-${stamp}.json`), JSON.stringify(report, null, 2));
+  writeFileAtomic(path.join(dir, "latest.json"), JSON.stringify(report, null, 2));
   console.log(`wrote build/bench/bench-${stamp}.json (and latest.json)`);
 }
 

@@ -20,6 +20,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { TransformerEncoderBlock } from "../layers/transformerBlock";
 import { BertBatch } from "../text/bertInputs";
+import type { CheckpointFile } from "./saveLoad";
 
 export interface MiniBertConfig {
   vocabSize: number;
@@ -192,23 +193,24 @@ export class MiniBert {
     return this.namedWeights().reduce((n, w) => n + w.variable.size, 0);
   }
 
-  /** Writes config.json and weights.bin (float32, in namedWeights order) into `dir`. */
-  save(dir: string, extra: Record<string, unknown> = {}): void {
-    fs.mkdirSync(dir, { recursive: true });
+  /**
+   * The checkpoint's files, in the order to write them: weights.bin (float32, in namedWeights
+   * order), then config.json (the names and shapes, and `extra`). Writing them is the training
+   * command's job (tools/train/checkpoint.ts writes each atomically); the library only says what
+   * a checkpoint holds, and reads one back with `load`.
+   */
+  checkpointFiles(extra: Record<string, unknown> = {}): CheckpointFile[] {
     const weights = this.namedWeights();
     const arrays = weights.map((w) => w.variable.dataSync() as Float32Array);
     const bytes = Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
     const manifest = weights.map((w) => ({ name: w.name, shape: w.variable.shape }));
-    // Write then rename, so a reader never sees half a checkpoint.
-    const write = (name: string, data: string | Buffer) => {
-      fs.writeFileSync(path.join(dir, `${name}.tmp`), data);
-      fs.renameSync(path.join(dir, `${name}.tmp`), path.join(dir, name));
-    };
-    write("weights.bin", bytes);
-    write("config.json", JSON.stringify({ ...extra, model: "MiniBert", config: this.config, weights: manifest }, null, 1) + "\n");
+    return [
+      { name: "weights.bin", data: bytes },
+      { name: "config.json", data: JSON.stringify({ ...extra, model: "MiniBert", config: this.config, weights: manifest }, null, 1) + "\n" },
+    ];
   }
 
-  /** Loads what `save` wrote; checks every weight's name and shape. `options.dropout` replaces the saved rate (e.g. to fine-tune with dropout a model pre-trained without). */
+  /** Loads a checkpoint (`checkpointFiles` written into `dir`); checks every weight's name and shape. `options.dropout` replaces the saved rate (e.g. to fine-tune with dropout a model pre-trained without). */
   static load(dir: string, options: { dropout?: number } = {}): MiniBert {
     const configFile = path.join(dir, "config.json");
     if (!fs.existsSync(configFile)) throw new Error(`no MiniBert checkpoint in ${dir} (config.json is missing)`);
@@ -298,13 +300,13 @@ export class BertClassifier {
     return [...encoder.map((w) => w.variable), ...this.head.trainableWeights.map((w) => w.read() as tf.Variable)];
   }
 
-  /** Saves the encoder (as MiniBert.save) with the head's weights in config.json. */
-  save(dir: string, extra: Record<string, unknown> = {}): void {
+  /** The encoder's checkpoint files (as MiniBert.checkpointFiles) with the head's weights in config.json. */
+  checkpointFiles(extra: Record<string, unknown> = {}): CheckpointFile[] {
     const [kernel, bias] = this.head.getWeights().map((w) => Array.from(w.dataSync()));
-    this.bert.save(dir, { ...extra, classifierHead: { numClasses: this.numClasses, pooling: this.pooling, kernel, bias } });
+    return this.bert.checkpointFiles({ ...extra, classifierHead: { numClasses: this.numClasses, pooling: this.pooling, kernel, bias } });
   }
 
-  /** Loads what `save` wrote. */
+  /** Loads a checkpoint written from `checkpointFiles`. */
   static load(dir: string, options: { dropout?: number } = {}): BertClassifier {
     const configFile = path.join(dir, "config.json");
     const json = fs.existsSync(configFile) ? JSON.parse(fs.readFileSync(configFile, "utf8")) : null;

@@ -1,11 +1,19 @@
 /**
  * Saving and loading TensorFlow.js layers models without tfjs-node (whose `file://` handler we
- * do not have): to memory, for round-trip checks, and to a folder holding `model.json` and
- * `weights.bin` in the standard tfjs layout, loadable with `loadLayersModelFromDir`.
+ * do not have): to memory, for round-trip checks, and as the files of a folder holding
+ * `model.json` and `weights.bin` in the standard tfjs layout, loadable with `loadLayersModelFromDir`.
+ * The library reads checkpoints but never writes files: the training commands do
+ * (tools/train/checkpoint.ts, atomically, with the course's one writeFileAtomic).
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
+
+/** One file of a checkpoint: its name inside the checkpoint's folder and its content. */
+export interface CheckpointFile {
+  name: string;
+  data: string | Buffer;
+}
 
 /** Saves a model into memory: its topology, weight specs and weight bytes. */
 export async function saveLayersModelToMemory(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
@@ -46,10 +54,13 @@ function weightBytes(artifacts: tf.io.ModelArtifacts): ArrayBuffer {
   return Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : data;
 }
 
-/** Writes `model.json` and `weights.bin` into `dir` (created if needed). */
-export async function saveLayersModelToDir(model: tf.LayersModel, dir: string): Promise<void> {
+/**
+ * The files of a saved model in the standard tfjs layout, in the order to write them: weights.bin,
+ * then model.json. Writing them is the training command's job (tools/train/checkpoint.ts, each
+ * file atomically); `loadLayersModelFromDir` reads them back.
+ */
+export async function layersModelFiles(model: tf.LayersModel): Promise<CheckpointFile[]> {
   const artifacts = await saveLayersModelToMemory(model);
-  fs.mkdirSync(dir, { recursive: true });
   const json = {
     format: artifacts.format,
     generatedBy: artifacts.generatedBy,
@@ -57,11 +68,13 @@ export async function saveLayersModelToDir(model: tf.LayersModel, dir: string): 
     modelTopology: artifacts.modelTopology,
     weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs ?? [] }],
   };
-  fs.writeFileSync(path.join(dir, "weights.bin"), Buffer.from(weightBytes(artifacts)));
-  fs.writeFileSync(path.join(dir, "model.json"), JSON.stringify(json));
+  return [
+    { name: "weights.bin", data: Buffer.from(weightBytes(artifacts)) },
+    { name: "model.json", data: JSON.stringify(json) },
+  ];
 }
 
-/** Loads what `saveLayersModelToDir` wrote. */
+/** Loads a model whose `layersModelFiles` were written into `dir`. */
 export async function loadLayersModelFromDir(dir: string): Promise<tf.LayersModel> {
   const file = path.join(dir, "model.json");
   if (!fs.existsSync(file)) throw new Error(`No saved model in ${dir} (model.json is missing)`);

@@ -21,6 +21,7 @@ import { DEPENDENCIES, WrongSolution } from "../../tools/grader/fixtures/wrong/t
 import { Grader } from "../../tools/grader/grade";
 import { progressLine } from "../../tools/grader/autograde";
 import { ALTERNATIVE } from "../../tools/grader/fixtures/alternative";
+import { SECOND, THIRD } from "../../tools/grader/fixtures/alternativeTasks";
 import { identify, latestPerStudent } from "../../tools/grader/identity";
 import { detectIsolation, fullyIsolated } from "../../tools/grader/isolation";
 import { EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR } from "../../tools/grader/paths";
@@ -97,6 +98,9 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
       { name: "solutions", nbs: readNotebooks("solutions") },
       { name: "untouched", nbs: readNotebooks("exercises") },
       { name: "alternative", nbs: replaceCells(readNotebooks("solutions"), Object.fromEntries(ALTERNATIVE.map((a) => [a.gradeId, a.code]))) },
+      // Two more ways to write the tasks that train or measure (the first is in ALTERNATIVE).
+      { name: "alternative-2", nbs: replaceCells(readNotebooks("solutions"), Object.fromEntries(SECOND.map((a) => [a.gradeId, a.code]))) },
+      { name: "alternative-3", nbs: replaceCells(readNotebooks("solutions"), Object.fromEntries(THIRD.map((a) => [a.gradeId, a.code]))) },
       ...wrongGroups.map((g, i) => ({ name: `wrong-${i + 1}`, nbs: replaceCells(readNotebooks("solutions"), Object.fromEntries(g.map((w) => [w.gradeId, w.code]))) })),
       ...HOSTILE.map((h) => {
         const fill = (code: string) => code.replace(/__PORT__/g, String(port)).replace(/__MARKER__/g, marker).replace(/__VICTIM__/g, String(process.pid));
@@ -194,12 +198,42 @@ describe("autograder proof: solutions, exercises, wrong and hostile submissions"
     });
   });
 
-  it("correct answers written differently keep full marks", () => {
-    const r = get("alternative");
+  it("gives a training task partial credit for partial progress", () => {
+    const partial = WRONG.filter((w) => w.partial);
+    assert.ok(partial.length >= 1);
+    wrongGroups.forEach((group, k) => {
+      for (const w of group.filter((x) => x.partial)) {
+        const i = item(get(`wrong-${k + 1}`), w.gradeId);
+        assert.ok(i.points! > 0 && i.points! < i.max, `${w.gradeId} "${w.mistake}" scored ${i.points}/${i.max}: expected part of the points`);
+      }
+    });
+  });
+
+  it("reports the written questions as manual, ungraded with their points, outside the total, in the CSV and the pages", () => {
+    const manual = registry.exercises.flatMap((e) => e.manual ?? []);
+    assert.ok(manual.length >= registry.exercises.length, "a written question per exercise");
+    const r = get("solutions");
+    assert.deepEqual(r.manual.map((m) => [m.manualId, m.max, m.points, m.status]), manual.map((m) => [m.manualId, m.points, null, "manual, ungraded"]));
+    assert.ok(r.manual.every((m) => m.answer && m.answer.length > 100), "the solutions' model answers are read");
+    assert.ok(get("untouched").manual.every((m) => m.answer === null), "a placeholder is no answer");
+    assert.ok(close(r.manualMax, manual.reduce((s, m) => s + m.points, 0)));
+    const csv = fs.readFileSync(reports.csv, "utf8").split("\n");
+    const header = csv[0].split(",");
+    for (const m of manual) assert.ok(header.includes(`${m.manualId} (manual)`), `no CSV column for ${m.manualId}`);
+    const page = fs.readFileSync(path.join(reports.feedbackDir, "solutions.html"), "utf8");
+    for (const m of manual) assert.ok(page.includes(m.manualId), `the page does not list ${m.manualId}`);
+    assert.equal((page.match(/<tr class="manual">/g) ?? []).length, manual.length, "one row per written question");
+  });
+
+  it("correct answers written differently keep full marks (three ways for each task that trains or measures)", () => {
     assert.equal(ALTERNATIVE.length, registry.exercises.flatMap((e) => e.graded).length, "one alternative per graded cell");
-    const failed = r.tests.filter((t) => !t.passed).map((t) => `${t.fullTitle}: ${t.message}`);
-    assert.deepEqual(failed, []);
-    assert.ok(close(r.total, TOTAL), `total ${r.total}`);
+    for (const tasks of [SECOND, THIRD]) assert.deepEqual(tasks.map((a) => a.gradeId).sort(), ["ae-denoising", "gan-discriminator", "gan-modes", "tr-classifier"]);
+    for (const name of ["alternative", "alternative-2", "alternative-3"]) {
+      const r = get(name);
+      const failed = r.tests.filter((t) => !t.passed).map((t) => `${t.fullTitle}: ${t.message}`);
+      assert.deepEqual(failed, [], name);
+      assert.ok(close(r.total, TOTAL), `${name}: total ${r.total}`);
+    }
   });
 
   for (const h of HOSTILE) {

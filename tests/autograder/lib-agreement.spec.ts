@@ -11,6 +11,7 @@ import { compileCell } from "../../tools/grader/extract";
 import { gradedCells, readNotebook } from "@ts-course/notebook";
 import { REPO_ROOT, SOLUTIONS_DIR } from "../../tools/grader/paths";
 import { declaredNames } from "../../tools/grader/registry";
+import { assertClose } from "../helpers/close";
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -32,10 +33,8 @@ function libExport(file: string, name: string): Fn | null {
 }
 
 const values = (t: unknown): number[] => Array.from((t as tf.Tensor).dataSync());
-const close = (a: number[], b: number[], what: string) => {
-  assert.equal(a.length, b.length, `${what}: ${a.length} values against ${b.length}`);
-  a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) <= 1e-4 + 1e-4 * Math.abs(b[i]), `${what}: value ${i} is ${x} in the solution, ${b[i]} in lib`));
-};
+/** The solution's values (actual) against lib's (expected), as every spec compares numbers. */
+const close = (solution: number[], lib: number[], what: string) => assertClose(solution, lib, 1e-4, `${what} (the solution against lib)`);
 
 describe("reference solutions agree with lib/", () => {
   const cases: { name: string; notebook: string; fn: string; file: string; exportName: string; check: (sol: Fn, lib: Fn) => void }[] = [

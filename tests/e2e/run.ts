@@ -20,15 +20,15 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { REPO_ROOT } from "@ts-course/cli";
 import { BrowserContext, chromium } from "playwright-core";
 import { check, Expectations, summarise, Summary } from "./checks";
 import { LabServer, startLabServer } from "./jupyterServer";
 import * as nb from "./notebookRun";
 import { checkWidgets } from "./widgets";
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const ARTIFACTS = path.join(ROOT, "artifacts", "e2e");
-const COPIES = path.join(ROOT, "build", "e2e", "notebooks");
+const ARTIFACTS = path.join(REPO_ROOT, "artifacts", "e2e");
+const COPIES = path.join(REPO_ROOT, "build", "e2e", "notebooks");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const TRAIN_SCALE = process.env.COURSE_TRAIN_SCALE ?? "0.05";
 const NOTEBOOK_TIMEOUT_MS = Number(process.env.E2E_NOTEBOOK_TIMEOUT_S ?? 900) * 1000;
@@ -61,7 +61,7 @@ function targets(): { list: Target[]; skipped: string[] } {
   const skipped: string[] = [];
   for (const file of LECTURES) {
     const source = `lectures/${file}`;
-    if (fs.existsSync(path.join(ROOT, source))) list.push({ name: file.replace(/\.ipynb$/, ""), source, expect: { figure: true, table: false, progressUpdates: 2 } });
+    if (fs.existsSync(path.join(REPO_ROOT, source))) list.push({ name: file.replace(/\.ipynb$/, ""), source, expect: { figure: true, table: false, progressUpdates: 2 } });
     else skipped.push(`${source} (not in the repository yet)`);
   }
   const exercise = pickExercise();
@@ -81,10 +81,10 @@ function targets(): { list: Target[]; skipped: string[] } {
 
 function pickExercise(): string | null {
   if (process.env.E2E_EXERCISE) return process.env.E2E_EXERCISE;
-  const names = fs.existsSync(path.join(ROOT, "exercises"))
-    ? fs.readdirSync(path.join(ROOT, "exercises")).filter((f) => f.endsWith(".ipynb")).map((f) => f.replace(/\.ipynb$/, "")).sort()
+  const names = fs.existsSync(path.join(REPO_ROOT, "exercises"))
+    ? fs.readdirSync(path.join(REPO_ROOT, "exercises")).filter((f) => f.endsWith(".ipynb")).map((f) => f.replace(/\.ipynb$/, "")).sort()
     : [];
-  return names.find((n) => fs.existsSync(path.join(ROOT, "solutions", `${n}.ipynb`))) ?? null;
+  return names.find((n) => fs.existsSync(path.join(REPO_ROOT, "solutions", `${n}.ipynb`))) ?? null;
 }
 
 async function main(): Promise<number> {
@@ -122,7 +122,7 @@ async function main(): Promise<number> {
   try {
     console.log(`e2e: starting JupyterLab (COURSE_TRAIN_SCALE=${TRAIN_SCALE})`);
     server = await startLabServer({
-      root: ROOT,
+      root: REPO_ROOT,
       logFile: path.join(ARTIFACTS, "jupyterlab.log"),
       env: { COURSE_TRAIN_SCALE: TRAIN_SCALE },
       settings: {
@@ -184,7 +184,7 @@ async function main(): Promise<number> {
   for (const r of results) {
     const s = r.summary;
     const facts = s ? ` cells ${s.executed}/${s.codeCells}, figures ${s.figuresDrawn}, tables ${s.tables}, progress displays ${s.progressDisplays} (max ${s.maxProgressTexts} texts), run ${r.runSeconds?.toFixed(0)} s` : "";
-    console.log(`  ${r.passed ? "✓" : "✗"} ${r.name}${r.source ? ` [${r.source}]` : ""}${facts}${r.screenshot ? `\n      screenshot ${path.relative(ROOT, r.screenshot)}` : ""}`);
+    console.log(`  ${r.passed ? "✓" : "✗"} ${r.name}${r.source ? ` [${r.source}]` : ""}${facts}${r.screenshot ? `\n      screenshot ${path.relative(REPO_ROOT, r.screenshot)}` : ""}`);
   }
   for (const s of skipped) console.log(`  - skipped ${s}`);
   const passed = results.filter((r) => r.passed).length;
@@ -202,8 +202,8 @@ async function runOne(page: import("playwright-core").Page, server: LabServer, t
   // root wherever the notebook sits, so the copy imports ./lib exactly like the original.
   const copy = path.join(COPIES, target.source);
   fs.mkdirSync(path.dirname(copy), { recursive: true });
-  fs.copyFileSync(path.join(ROOT, target.source), copy);
-  const notebookPath = path.relative(ROOT, copy).split(path.sep).join("/");
+  fs.copyFileSync(path.join(REPO_ROOT, target.source), copy);
+  const notebookPath = path.relative(REPO_ROOT, copy).split(path.sep).join("/");
   const result: Result = { name: target.name, source: target.source, passed: false, failures: [], seconds: 0, screenshot };
   let screenshotTaken = false;
   try {

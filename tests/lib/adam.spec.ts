@@ -19,6 +19,7 @@ import * as tf from "@tensorflow/tfjs";
 import { onNativeBackend } from "./onNativeBackend";
 import { initBackend } from "../../lib/accel/backend";
 import { adam } from "../../lib/train/adam";
+import { maxAbsDifference } from "../helpers/close";
 
 const STEPS = 20;
 const LR = 0.05;
@@ -95,16 +96,11 @@ function trainWith(optimizer: tf.Optimizer, steps = STEPS): number[] {
   return weights;
 }
 
-function maxDifference(a: number[], b: number[]): number {
-  assert.equal(a.length, b.length);
-  return Math.max(...a.map((v, i) => Math.abs(v - b[i])));
-}
-
 function agreesWithFloat64(): void {
   const reference = float64Adam(STEPS);
   assert.ok(Math.max(...reference.map(Math.abs)) <= MAX_WEIGHT, "the weights stay within the bound the tolerance assumes");
   const optimizer = adam(LR, BETA1, BETA2, EPSILON);
-  const diff = maxDifference(trainWith(optimizer), reference);
+  const diff = maxAbsDifference(trainWith(optimizer), reference);
   optimizer.dispose();
   if (process.env.ADAM_SPEC_VERBOSE) console.log(`      ${tf.getBackend()}: max |float32 − float64| = ${diff.toExponential(2)} (tolerance ${TOLERANCE.toExponential(2)})`);
   assert.ok(diff <= TOLERANCE, `adam() on ${tf.getBackend()}: max |float32 − float64| = ${diff.toExponential(2)} > ${TOLERANCE.toExponential(2)}`);
@@ -116,7 +112,7 @@ describe("adam (lib/train/adam.ts) against a float64 reference", () => {
   });
 
   it(`the tolerance (${TOLERANCE.toExponential(1)}) catches a real mistake: one step fewer is far outside it`, () => {
-    const off = maxDifference(float64Adam(STEPS - 1), float64Adam(STEPS));
+    const off = maxAbsDifference(float64Adam(STEPS - 1), float64Adam(STEPS));
     assert.ok(off > 100 * TOLERANCE, `one step moves the weights by only ${off}`);
   });
 
@@ -166,7 +162,7 @@ describe("adam (lib/train/adam.ts) against a float64 reference", () => {
       await second.setWeights(state);
       first.dispose();
       for (let i = 0; i < 7; i++) p.step(second);
-      const diff = maxDifference(p.weights(), reference);
+      const diff = maxAbsDifference(p.weights(), reference);
       assert.ok(diff <= TOLERANCE, `resumed: ${diff}`);
       second.dispose();
       p.dispose();

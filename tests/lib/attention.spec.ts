@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/accel/backend";
 import { seed } from "../../lib/seed";
 import { attend, causalMask, causalPaddingMask, paddingMask, scaledDotProductAttention } from "../../lib/layers/attention";
-import { assertClose } from "./close";
+import { assertClose, maxAbsDifference } from "../helpers/close";
 
 describe("scaled dot-product attention", () => {
   before(async () => {
@@ -36,7 +36,7 @@ describe("scaled dot-product attention", () => {
     assert.deepEqual(output.shape, [2, 3, 5, 6]);
     assert.deepEqual(weights.shape, [2, 3, 5, 7]);
     const sums = weights.sum(-1);
-    assert.ok(tf.max(tf.abs(tf.sub(sums, 1))).dataSync()[0] < 1e-5);
+    assert.ok(maxAbsDifference(sums, 1) < 1e-5);
     tf.dispose([q, k, v, output, weights, sums]);
   });
 
@@ -49,7 +49,7 @@ describe("scaled dot-product attention", () => {
     const w = weights.arraySync();
     for (const b of w) for (const h of b) h.forEach((row, i) => row.forEach((p, j) => j > i && assert.ok(p < 1e-9, `weight ${p} on future key ${j} from query ${i}`)));
     // the first position can only read itself
-    const first = tf.tidy(() => tf.max(tf.abs(tf.sub(output.slice([0, 0, 0, 0], [2, 2, 1, 8]), x.slice([0, 0, 0, 0], [2, 2, 1, 8])))).dataSync()[0]);
+    const first = maxAbsDifference(output.slice([0, 0, 0, 0], [2, 2, 1, 8]), x.slice([0, 0, 0, 0], [2, 2, 1, 8]));
     assert.ok(first < 1e-5);
     tf.dispose([m, x, output, weights]);
   });
@@ -67,7 +67,7 @@ describe("scaled dot-product attention", () => {
     w[1].forEach((h) => h.forEach((row) => assert.ok(Math.abs(row[0] - 1) < 1e-6)));
     // unmasked keys keep their relative weights: compare with attention over the 3 real keys only
     const short = scaledDotProductAttention(q.slice([0, 0, 0, 0], [1, 2, 4, 4]), k.slice([0, 0, 0, 0], [1, 2, 3, 4]), k.slice([0, 0, 0, 0], [1, 2, 3, 4]));
-    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(short.output, output.slice([0, 0, 0, 0], [1, 2, 4, 4])))).dataSync()[0]);
+    const diff = maxAbsDifference(short.output, output.slice([0, 0, 0, 0], [1, 2, 4, 4]));
     assert.ok(diff < 1e-5, `masked attention differs from attention over the real keys by ${diff}`);
     const both = causalPaddingMask(ids as tf.Tensor2D, 0);
     assert.deepEqual(both.shape, [2, 1, 4, 4]);
@@ -143,7 +143,6 @@ describe("scaled dot-product attention", () => {
   });
 
   describe("attend: the same attention with its gradient written out", () => {
-    const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
     const cases: [string, () => tf.Tensor | null][] = [
       ["no mask", () => null],
       ["a causal mask", () => causalMask(5)],
@@ -158,10 +157,10 @@ describe("scaled dot-product attention", () => {
           tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D), probe));
         const fast = tf.grads(loss((a, b, c) => attend(a, b, c, mask)))([q, k, v]);
         const reference = tf.grads(loss((a, b, c) => scaledDotProductAttention(a, b, c, mask).output))([q, k, v]);
-        ["dq", "dk", "dv"].forEach((what, i) => assert.ok(maxDiff(fast[i], reference[i]) < 1e-5, `${what} differs by ${maxDiff(fast[i], reference[i])}`));
+        ["dq", "dk", "dv"].forEach((what, i) => assert.ok(maxAbsDifference(fast[i], reference[i]) < 1e-5, `${what} differs by ${maxAbsDifference(fast[i], reference[i])}`));
         const out = attend(q, k, v, mask);
         const ref = scaledDotProductAttention(q, k, v, mask);
-        assert.ok(maxDiff(out, ref.output) < 1e-6);
+        assert.ok(maxAbsDifference(out, ref.output) < 1e-6);
         tf.dispose([q, k, v, probe, ...(mask ? [mask] : []), ...fast, ...reference, out, ref.output, ref.weights]);
       });
     }

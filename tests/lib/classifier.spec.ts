@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { repoPath } from "@ts-course/cli";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/accel/backend";
 import { seed } from "../../lib/seed";
@@ -9,7 +10,7 @@ import { buildMnistClassifier, mnistClassifierAccuracy } from "../../lib/models/
 import { trainMnistClassifier } from "../../lib/train/classifierTraining";
 import { loadLayersModelFromDir } from "../../lib/models/saveLoad";
 
-const CHECKPOINT = path.resolve(__dirname, "../../checkpoints/classifier");
+const CHECKPOINT = repoPath("checkpoints", "classifier");
 
 describe("MNIST classifier (the GAN lecture's judge)", () => {
   before(async () => {

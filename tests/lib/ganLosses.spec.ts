@@ -10,7 +10,7 @@ import {
   nonSaturatingGeneratorLoss,
   saturatingGeneratorLoss,
 } from "../../lib/losses/gan";
-import { assertNear as close } from "./close";
+import { assertNear as close } from "../helpers/close";
 
 /** Logits whose sigmoid is p: a = log(p / (1 − p)). [n, 1] */
 const logitsOf = (ps: number[]) => tf.tensor2d(ps.map((p) => Math.log(p / (1 - p))), [ps.length, 1]);

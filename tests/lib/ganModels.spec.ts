@@ -4,7 +4,7 @@ import { initBackend } from "../../lib/accel/backend";
 import { seed } from "../../lib/seed";
 import { buildDenseDiscriminator, buildDenseGenerator, generateGanSamples, sampleGanNoise } from "../../lib/models/gan";
 import { buildDcganDiscriminator, buildDcganGenerator, conv2dTransposeViaConv, stridedConv2d, stridedConv2dTranspose } from "../../lib/models/dcgan";
-import { maxAbsDifference as maxDiff } from "./close";
+import { maxAbsDifference as maxDiff } from "../helpers/close";
 
 const maxAbs = (t: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]);
 

@@ -12,7 +12,7 @@ import {
   totalVariationDistance,
 } from "../../lib/metrics/sampleQuality";
 import { gaussianMixtureBinMass, gaussianMixtureDensity, normalCdf, sampleGaussianMixture, TOY_GAN_MIXTURE } from "../../lib/data/gaussianMixture";
-import { assertNear as close } from "./close";
+import { assertNear as close } from "../helpers/close";
 
 const oneHot = (cls: number[], classes = 10) => cls.flatMap((c) => Array.from({ length: classes }, (_, k) => (k === c ? 1 : 0)));
 

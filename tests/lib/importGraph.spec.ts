@@ -4,21 +4,23 @@
  *     lib/accel/, the room where speed lives: it runs the same maths without it;
  *   - models know nothing of training: lib/models/ imports nothing from lib/train/;
  *   - lib/ imports nothing outside lib/ but packages (not tools/, tests/ or bench/);
- *   - the lib specs and the benches do not import each other (each builds what it measures from lib/).
+ *   - tests/ and bench/ do not import each other, and tools/ imports neither: fixtures both use
+ *     live under tools/ (tools/grader/fixtures, tools/hub/fixtures).
  * Imports are read with TypeScript's own pre-processor: import, export … from, require(), import().
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { REPO_ROOT } from "@ts-course/cli";
 import * as ts from "typescript";
 
-const ROOT = path.resolve(__dirname, "../..");
-const LIB = path.join(ROOT, "lib");
+const LIB = path.join(REPO_ROOT, "lib");
 
 function tsFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const full = path.join(dir, e.name);
-    return e.isDirectory() ? tsFiles(full) : e.name.endsWith(".ts") ? [full] : [];
+    if (e.isDirectory()) return e.name === "node_modules" || e.name.startsWith(".") ? [] : tsFiles(full);
+    return e.name.endsWith(".ts") ? [full] : [];
   });
 }
 
@@ -34,8 +36,8 @@ function importEdges(dir: string): Edge[] {
     const info = ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true);
     return info.importedFiles.map(({ fileName }) => {
       const local = fileName.startsWith(".");
-      const to = local ? path.relative(ROOT, path.resolve(path.dirname(file), fileName)) : fileName;
-      return { from: path.relative(ROOT, file), to, local };
+      const to = local ? path.relative(REPO_ROOT, path.resolve(path.dirname(file), fileName)) : fileName;
+      return { from: path.relative(REPO_ROOT, file), to, local };
     });
   });
 }
@@ -67,16 +69,8 @@ describe("lib/'s import graph", () => {
     assert.equal(bad.length, 0, `lib reaches outside itself:\n    ${describeEdges(bad)}`);
   });
 
-  it("tests/lib and bench/ do not import each other", () => {
-    // bench/autograde.bench.ts grades tests/autograder's fixtures: the grader's side of this rule.
-    const bad = [...importEdges(path.join(ROOT, "tests/lib")), ...importEdges(path.join(ROOT, "bench"))].filter(
-      (e) => e.local && ((within(e.from, "tests") && within(e.to, "bench")) || (within(e.from, "bench") && within(e.to, "tests") && e.from !== "bench/autograde.bench.ts")),
-    );
-    assert.equal(bad.length, 0, `tests and benches import each other:\n    ${describeEdges(bad)}`);
-  });
-
   it("lib's package imports are TensorFlow.js, Node and the course's declared dependencies", () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
     const declared = new Set(Object.keys(pkg.dependencies));
     const optional = new Set(["@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu"]); // built by setup:native, never in package.json
     const nodeBuiltins = new Set(require("module").builtinModules as string[]);
@@ -85,5 +79,27 @@ describe("lib/'s import graph", () => {
     assert.equal(bad.length, 0, `undeclared packages:\n    ${describeEdges(bad)}`);
     const optionalUsers = edges.filter((e) => !e.local && optional.has(packageOf(e.to)) && !within(e.from, "lib/accel"));
     assert.equal(optionalUsers.length, 0, `only lib/accel may load the native packages:\n    ${describeEdges(optionalUsers)}`);
+  });
+});
+
+describe("tests/ and bench/: neither imports the other, and nothing imports tests/", () => {
+  const tests = importEdges(path.join(REPO_ROOT, "tests"));
+  const bench = importEdges(path.join(REPO_ROOT, "bench"));
+  const tools = importEdges(path.join(REPO_ROOT, "tools"));
+
+  it("reads the imports of all three (the check is not vacuous)", () => {
+    assert.ok(tests.some((e) => e.local && within(e.to, "tools")), "tests import tools");
+    assert.ok(bench.some((e) => e.local && within(e.to, "tools/grader/fixtures")), "bench/autograde.bench.ts grades the shared fixtures in tools/grader/fixtures");
+    assert.ok(tools.length > 200, `only ${tools.length} tool imports found`);
+  });
+
+  it("no spec or test helper imports bench/, and no bench imports tests/ (shared fixtures live under tools/)", () => {
+    const bad = [...tests.filter((e) => e.local && within(e.to, "bench")), ...bench.filter((e) => e.local && within(e.to, "tests"))];
+    assert.equal(bad.length, 0, `tests and benches import each other:\n    ${describeEdges(bad)}`);
+  });
+
+  it("tools/ imports nothing from tests/ or bench/ (imports run bench → tools → lib)", () => {
+    const bad = tools.filter((e) => e.local && (within(e.to, "tests") || within(e.to, "bench")));
+    assert.equal(bad.length, 0, `tools reach into tests or bench:\n    ${describeEdges(bad)}`);
   });
 });

@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/accel/backend";
 import { layerNorm } from "../../lib/layers/layerNorm";
-import { assertClose } from "./close";
+import { assertClose } from "../helpers/close";
 
 /** tfjs-layers' own code path (tiles everything to x's shape), differentiated op by op: the reference. */
 function referenceLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {

@@ -6,6 +6,7 @@ import { MultiHeadAttention } from "../../lib/layers/multiHeadAttention";
 import { causalMask } from "../../lib/layers/attention";
 import { multiHeadAttentionReference } from "../../lib/layers/attentionReference";
 import { roundTripLayersModel } from "../../lib/models/saveLoad";
+import { maxAbsDifference } from "../helpers/close";
 
 describe("MultiHeadAttention layer", () => {
   before(async () => {
@@ -27,7 +28,7 @@ describe("MultiHeadAttention layer", () => {
     ] as [tf.Tensor3D, tf.Tensor3D, tf.Tensor4D | null][]) {
       const got = layer.apply([query, keyValue], { mask }) as tf.Tensor;
       const want = multiHeadAttentionReference(layer, query, keyValue, mask);
-      const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]);
+      const diff = maxAbsDifference(got, want);
       assert.deepEqual(got.shape, [2, 5, 16]);
       assert.ok(diff < 1e-5, `layer and reference differ by ${diff}`);
       tf.dispose([got, want, mask ?? []]);

@@ -11,7 +11,7 @@ import { dense, DENSE_KERNEL } from "../../lib/layers/dense";
 import { backendHasKernel } from "../../lib/kernels";
 import { nativeLayerNorm, nativeLayerNormAvailable } from "../../lib/accel/native/fusedLayerNorm";
 import { attr, runOpOutputs } from "../../lib/accel/native/tfOp";
-import { assertClose } from "./close";
+import { assertClose } from "../helpers/close";
 import { onNativeBackend } from "./onNativeBackend";
 
 /** Names of the TensorFlow.js kernels `f` runs. */

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { assertClose } from "./close";
+import { assertClose } from "../helpers/close";
 import { onNativeBackend } from "./onNativeBackend";
 
 

@@ -5,7 +5,7 @@ import { seed } from "../../lib/seed";
 import { TransformerDecoderBlock, TransformerEncoderBlock } from "../../lib/layers/transformerBlock";
 import { paddingMask } from "../../lib/layers/attention";
 import { roundTripLayersModel } from "../../lib/models/saveLoad";
-import { maxAbsDifference as maxAbs } from "./close";
+import { maxAbsDifference as maxAbs } from "../helpers/close";
 
 describe("transformer blocks", () => {
   before(async () => {

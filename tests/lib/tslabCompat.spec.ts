@@ -7,10 +7,10 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { REPO_ROOT } from "@ts-course/cli";
 
-const ROOT = path.resolve(__dirname, "..", "..");
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const ts = require(require.resolve("@tslab/typescript-for-tslab", { paths: [path.join(ROOT, "node_modules", "tslab")] })) as typeof import("typescript");
+const ts = require(require.resolve("@tslab/typescript-for-tslab", { paths: [path.join(REPO_ROOT, "node_modules", "tslab")] })) as typeof import("typescript");
 
 /** Browser code (the widgets' runtime): bundled by esbuild for a page, never compiled by the kernel; it has its own tsconfig with the DOM. */
 const BROWSER_ONLY = path.join(ROOT, "lib", "viz", "widgets", "browser");
@@ -26,7 +26,7 @@ function libFiles(dir: string): string[] {
 describe("lib/ under tslab's TypeScript", () => {
   it(`type-checks every lib file with TypeScript ${ts.version} as the kernel does`, function () {
     this.timeout(300000);
-    const program = ts.createProgram(libFiles(path.join(ROOT, "lib")), {
+    const program = ts.createProgram(libFiles(path.join(REPO_ROOT, "lib")), {
       module: ts.ModuleKind.ESNext,
       moduleResolution: ts.ModuleResolutionKind.Node10,
       esModuleInterop: true,
@@ -38,7 +38,7 @@ describe("lib/ under tslab's TypeScript", () => {
       types: ["node"],
     });
     const problems = ts.getPreEmitDiagnostics(program).map((d) => {
-      const where = d.file && d.start != null ? `${path.relative(ROOT, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}` : "";
+      const where = d.file && d.start != null ? `${path.relative(REPO_ROOT, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}` : "";
       return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
     });
     assert.deepEqual(problems, [], `tslab would reject lib/:\n${problems.join("\n")}`);
@@ -46,11 +46,11 @@ describe("lib/ under tslab's TypeScript", () => {
 
   it("imports no directory (tslab resolves files only)", () => {
     const offenders: string[] = [];
-    for (const file of libFiles(path.join(ROOT, "lib"))) {
+    for (const file of libFiles(path.join(REPO_ROOT, "lib"))) {
       const source = fs.readFileSync(file, "utf8");
       for (const m of source.matchAll(/from\s+"(\.{1,2}\/[^"]*)"/g)) {
         const target = path.resolve(path.dirname(file), m[1]);
-        if (fs.existsSync(target) && fs.statSync(target).isDirectory()) offenders.push(`${path.relative(ROOT, file)} imports "${m[1]}"`);
+        if (fs.existsSync(target) && fs.statSync(target).isDirectory()) offenders.push(`${path.relative(REPO_ROOT, file)} imports "${m[1]}"`);
       }
     }
     assert.deepEqual(offenders, []);

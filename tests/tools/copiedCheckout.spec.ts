@@ -11,8 +11,9 @@
  * with the original hidden behind an empty folder (a mount namespace), as after a move: nothing
  * may need it, and nothing may be written where it was.
  *
- * Hook for the grader (#15, #22): `npm run check`/`submit`/`autograde` join COMMANDS below once
- * the grader's staged runtime (tools/grader/runtime.ts) is merged; see the pending test.
+ * The grader's commands (`npm run check`/`submit`/`autograde`) run in the copy too, before the
+ * original is compared; tests/autograder/checkout.spec.ts checks grading in a copy under a private
+ * (700) folder and after a move in more detail.
  */
 import { strict as assert } from "assert";
 import { spawnSync, SpawnSyncReturns } from "child_process";
@@ -128,10 +129,24 @@ describe("a copied checkout (cp -a) reads and writes only itself (#22)", functio
     for (const f of ["where.html", "showcase.html"]) assert.ok(fs.existsSync(path.join(copy, "build", "moved", f)), f);
   });
 
-  // Hook: once the grader's staged runtime is merged (tools/grader, the grader helper's work),
-  // run `npm run check -- autoencoders`, `npm run submit -- --student s1` and
-  // `npm run autograde -- <the archive>` in the copy here, as the tests above do.
-  it("npm run check / submit / autograde in the copy (joins when the grader's staged runtime is merged)");
+  it("npm run check / submit / autograde in the copy: full marks, the copy's own runtime and reports", () => {
+    // The grader stages its runtime outside the checkout when the sandbox's user cannot enter it
+    // (this copy's parent is mode 700): into a throwaway folder here, not the machine's /tmp.
+    // tests/autograder/checkout.spec.ts covers the rest: a private parent, a move, staging Node.
+    const stage = tempDir("copied-checkout-stage");
+    fs.chmodSync(stage, 0o755);
+    const env = { COURSE_GRADER_STAGE_DIR: stage, NO_COLOR: "1" };
+    const check = run(copy, "npm", ["run", "check", "--", "solutions/gans.ipynb"], env);
+    assert.match(check.stdout + check.stderr, /Public tests: 5\/5 pass/);
+    run(copy, "npm", ["run", "submit", "--", "--student", "alice", "--dir", "solutions"], env);
+    const submissions = path.join(copy, "build", "submissions");
+    const archive = fs.readdirSync(submissions).filter((f) => f.startsWith("alice-")).map((f) => path.join(submissions, f)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+    assert.ok(archive && fs.statSync(archive).mtimeMs > Date.now() - 600_000, "submit wrote its archive in the copy");
+    run(copy, "npm", ["run", "autograde", "--", archive, "--out", "build/copied-autograde", "--jobs", "1"], env);
+    const csv = fs.readFileSync(path.join(copy, "build", "copied-autograde", "grades.csv"), "utf8").split("\n");
+    assert.match(csv[1], /^alice,[^,]*,36,36,100,/, csv.join("\n"));
+    assert.ok(fs.readdirSync(path.join(copy, "build", "grader", "runtime")).length > 0, "the copy compiled its grader runtime in its own build/");
+  });
 
   it("left the original exactly as it was (no file or folder under it changed, appeared or went)", () => {
     assert.deepEqual(changes(original, snapshot(ROOT)), []);

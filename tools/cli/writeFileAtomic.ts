@@ -22,7 +22,7 @@ export function writeFileAtomic(file: string, content: Chunk | Chunk[], options:
   const target = path.resolve(file);
   const dir = path.dirname(target);
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  const tmp = path.join(dir, `.${namePrefix(path.basename(target))}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   const fd = fs.openSync(tmp, "wx", options.mode);
   try {
     for (const chunk of Array.isArray(content) ? content : [content]) {
@@ -44,6 +44,16 @@ export function writeFileAtomic(file: string, content: Chunk | Chunk[], options:
     throw e;
   }
   syncFolder(dir);
+}
+
+/**
+ * The target's name, cut to at most 100 bytes (whole characters): the temporary name adds about
+ * 30, and a target may already have the longest name a folder allows (255 bytes).
+ */
+function namePrefix(name: string): string {
+  let prefix = name;
+  while (Buffer.byteLength(prefix) > 100) prefix = [...prefix].slice(0, -1).join("");
+  return prefix;
 }
 
 /** Flushes a folder's entries (the rename); some file systems refuse, which costs only durability. */

@@ -4,7 +4,7 @@
  * the server decided; the grader never reads either from the notebook.
  */
 import { checkNotebooks, feedbackHtml, gradeNotebooks, listExercises } from "../grader/index";
-import type { ExerciseEntry, SubmissionResult, TestResult } from "../grader/index";
+import type { ExerciseEntry, ManualScore, SubmissionResult, TestResult } from "../grader/index";
 import { escapeHtml } from "../grader/report";
 
 export type { TestResult };
@@ -30,6 +30,8 @@ export interface GradeOutcome {
   problems: string[];
   /** Failures of the grader, not of the student's code: the job is tried again. */
   graderErrors: string[];
+  /** Written questions graded by hand: reported "manual, ungraded" (the results table does not store them yet). */
+  manual?: ManualScore[];
   durationMs: number;
 }
 
@@ -60,6 +62,7 @@ function outcomeOf(r: SubmissionResult): GradeOutcome {
     items: r.items.map((i) => ({ exercise: i.exercise, gradeId: i.gradeId, title: i.title, points: known(i.points, `points for ${i.gradeId}`), max: i.max })),
     problems: r.problems,
     graderErrors: r.graderErrors,
+    manual: r.manual,
     durationMs: r.durationMs,
   };
 }
@@ -78,6 +81,8 @@ export function feedbackPage(student: string, submittedAt: Date, outcome: Omit<G
     max: outcome.max,
     items: outcome.items.map((i) => ({ ...i, possible: i.max, testsPassed: 0, testsRun: 0 })),
     tests: outcome.tests,
+    manual: outcome.manual ?? [],
+    manualMax: (outcome.manual ?? []).reduce((s, m) => s + m.max, 0),
     problems: outcome.problems,
     flags: [],
     others: [],

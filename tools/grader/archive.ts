@@ -19,6 +19,7 @@ import { Readable } from "stream";
 import * as zlib from "zlib";
 import * as tar from "tar";
 import { capList, printableLine } from "./text";
+import { writeFileAtomic } from "@ts-course/cli";
 
 export const MANIFEST = "manifest.json";
 export const SUBMISSION_FORMAT = "course-submission/1";
@@ -78,10 +79,10 @@ export async function writeSubmissionArchive(student: string, notebooks: { name:
     }
     const manifest: Manifest = { format: SUBMISSION_FORMAT, student, createdAt: now.toISOString(), files };
     fs.writeFileSync(path.join(staging, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
-    fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-    const tmp = path.join(path.dirname(path.resolve(out)), `.submit-${process.pid}-${crypto.randomBytes(4).toString("hex")}.tmp`); // short: the name may be long
-    await tar.c({ gzip: true, file: tmp, cwd: staging, portable: true }, [MANIFEST, ...files.map((f) => f.path)]);
-    fs.renameSync(tmp, out);
+    // Packed in memory (an archive is capped at MAX_ARCHIVE_BYTES), then written atomically.
+    const packed: Buffer[] = [];
+    for await (const chunk of tar.c({ gzip: true, cwd: staging, portable: true }, [MANIFEST, ...files.map((f) => f.path)])) packed.push(Buffer.from(chunk as Uint8Array));
+    writeFileAtomic(out, packed);
     return manifest;
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });

@@ -51,9 +51,13 @@ export function formatCheck(result: SubmissionResult, entries: ExerciseEntry[], 
       const ok = item.testsPassed === item.testsRun;
       lines.push(`  ${item.gradeId.padEnd(18)} ${item.title.padEnd(34)} ${(ok ? green : red)(`${item.testsPassed}/${item.testsRun} public tests pass`)}${dim(`  (the cell is worth ${pts(item.max)}; hidden tests decide ${item.possible != null ? pts(item.max - item.possible) : "the rest"})`)}`);
       for (const t of result.tests.filter((x) => x.gradeId === item.gradeId)) {
-        lines.push(`    ${t.passed ? green("✓") : red("✗")} ${t.points != null ? pts(t.points).padEnd(8) : ""}${t.title}`);
+        // A test's share is known only where the hidden specs are (a share of a cell is cell points × weight ÷ all its tests' weights).
+        lines.push(`    ${t.passed ? green("✓") : red("✗")} ${t.points != null ? `${pts(t.points).padEnd(9)} ` : ""}${t.title}`);
         if (!t.passed && t.message) lines.push(...printable(t.message).split("\n").map((l) => `        ${red(l)}`));
       }
+    }
+    for (const m of (result.manual ?? []).filter((x) => x.exercise === entry.name)) {
+      lines.push(`  ${m.manualId.padEnd(18)} ${m.title.padEnd(34)} ${dim(`written answer, graded by hand: manual, ungraded (${pts(m.max)})${m.answer == null ? "; not answered yet" : ""}`)}`);
     }
     lines.push("");
   }

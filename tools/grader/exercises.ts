@@ -15,7 +15,9 @@ import { courseNotebookMetadata } from "@ts-course/kernel";
 import { toSourceLines } from "@ts-course/notebook";
 import { Cell as RawCell, cellSource, findSolutionRegions, GRADE_ID_PATTERN, gradeMark, Notebook as RawNotebook, readNotebook, stripSolutions } from "@ts-course/notebook";
 import { EXERCISES_DIR, REGISTRY_FILE, SOLUTIONS_DIR } from "./paths";
-import { declaredNames, ExerciseEntry, GradedItem, Registry } from "./registry";
+import { declaredNames, ExerciseEntry, GradedItem, ManualItem, Registry } from "./registry";
+
+import { manualMark, stripModelAnswer } from "./manual";
 
 export interface GeneratedExercises {
   /** Relative file name inside exercises/ → exact file content. */
@@ -33,10 +35,10 @@ export function generateExercises(solutionsDir = SOLUTIONS_DIR): GeneratedExerci
   for (const file of notebooks) {
     const label = `solutions/${file}`;
     const { notebook, entry } = exerciseFromSolution(readNotebook(path.join(solutionsDir, file)), file, label);
-    for (const g of entry.graded) {
-      const other = seenIds.get(g.gradeId);
-      if (other && other !== file) throw new Error(`grade id "${g.gradeId}" is used in both ${other} and ${file}`);
-      seenIds.set(g.gradeId, file);
+    for (const id of [...entry.graded.map((g) => g.gradeId), ...(entry.manual ?? []).map((m) => m.manualId)]) {
+      const other = seenIds.get(id);
+      if (other && other !== file) throw new Error(`grade id "${id}" is used in both ${other} and ${file}`);
+      seenIds.set(id, file);
     }
     files.set(file, JSON.stringify(notebook, null, 1) + "\n");
     exercises.push(entry);
@@ -52,9 +54,20 @@ export function exerciseFromSolution(solution: RawNotebook, file: string, label:
   const name = file.replace(/\.ipynb$/, "");
   const meta = (solution.metadata["course"] ?? {}) as Record<string, unknown>;
   const graded = new Map<string, GradedItem>();
+  const manual: ManualItem[] = [];
   const cells: RawCell[] = solution.cells.map((cell, i) => {
     const src = cellSource(cell);
     const base: RawCell = { id: cell.id, cell_type: cell.cell_type, metadata: cell.metadata ?? {}, source: [] };
+    const written = manualMark(cell);
+    if (written) {
+      const where = `${label} cell ${i} [${written.manualId}]`;
+      if (cell.cell_type !== "markdown") throw new Error(`${where}: a hand-graded question is a Markdown cell (the student writes prose there)`);
+      if (!GRADE_ID_PATTERN.test(written.manualId)) throw new Error(`${where}: manual id "${written.manualId}" must be a lowercase slug (a-z, 0-9, -)`);
+      if (!(written.points > 0)) throw new Error(`${where}: a hand-graded cell needs positive points`);
+      if (manual.some((m) => m.manualId === written.manualId)) throw new Error(`${where}: manual id "${written.manualId}" is used twice`);
+      manual.push({ manualId: written.manualId, points: written.points, title: written.title || written.manualId });
+      return { ...base, source: toSourceLines(stripModelAnswer(src, where)) };
+    }
     if (cell.cell_type !== "code") return { ...base, source: toSourceLines(src) };
     const mark = gradeMark(cell);
     const where = `${label} cell ${i}${mark ? ` [${mark.gradeId}]` : ""}`;
@@ -72,6 +85,7 @@ export function exerciseFromSolution(solution: RawNotebook, file: string, label:
     return { ...base, source: toSourceLines(stripSolutions(src, mark?.gradeId ?? null, where)), execution_count: null, outputs: [] };
   });
   if (graded.size === 0) throw new Error(`${label} has no graded cells (metadata {"course": {"grade_id": ..., "points": ...}})`);
+  for (const m of manual) if (graded.has(m.manualId)) throw new Error(`${label}: "${m.manualId}" names both a graded cell and a hand-graded question`);
   for (const g of graded.values()) if (!g.title) g.title = g.gradeId;
   const notebook: RawNotebook = {
     nbformat: 4,
@@ -85,6 +99,7 @@ export function exerciseFromSolution(solution: RawNotebook, file: string, label:
     title: String(meta["title"] ?? name),
     lecture: meta["lecture"] != null ? String(meta["lecture"]) : null,
     graded: [...graded.values()],
+    ...(manual.length ? { manual } : {}),
   };
   return { notebook, entry };
 }
@@ -141,7 +156,10 @@ function main(check: boolean): number {
     throw new InputError((err as Error).message);
   }
   const total = generated.registry.exercises.reduce((s, e) => s + e.graded.reduce((t, g) => t + g.points, 0), 0);
-  const summary = generated.registry.exercises.map((e) => `${e.name} (${e.graded.length} graded, ${e.graded.reduce((t, g) => t + g.points, 0)} pts)`).join(", ");
+  const manualPoints = (e: ExerciseEntry) => (e.manual ?? []).reduce((t, m) => t + m.points, 0);
+  const summary = generated.registry.exercises
+    .map((e) => `${e.name} (${e.graded.length} graded, ${e.graded.reduce((t, g) => t + g.points, 0)} pts${e.manual?.length ? `; ${e.manual.length} written, ${manualPoints(e)} pts by hand` : ""})`)
+    .join(", ");
   if (check) {
     const problems = exerciseDifferences(generated);
     if (problems.length) {

@@ -21,9 +21,10 @@ import * as path from "path";
 import { detectIsolation, SandboxLimits } from "./isolation";
 import { hiddenSpecFile, publicSpecFile, REPO_ROOT } from "./paths";
 import { readRegistry, Registry } from "./registry";
-import { assignPoints, ResultStatus, scoreTests, SubmissionResult, TestInfo, TestResult } from "./result";
+import { assignPoints, manualScores, ResultStatus, scoreTests, SubmissionResult, TestInfo, TestResult } from "./result";
+import type { WrittenAnswer } from "./prepare";
 import type { RunnerJob, RunnerList, RunnerResult } from "./runner";
-import { InputError } from "@ts-course/cli";
+import { InputError, mapPool } from "@ts-course/cli";
 import { PrepareTimeout, prepareOffThread } from "./preparePool";
 import { prepareRuntime, Runtime } from "./runtime";
 import { StagingRefused } from "./stage";
@@ -162,6 +163,7 @@ export class Grader {
     let sandboxStarts = 0;
     let tests: TestInfo[] = [];
     let studentFault: string | null = null;
+    let answers: WrittenAnswer[] = [];
     try {
       tests = (await this.tests()).filter((t) => scope === "all" || t.visibility === "public");
       const entries = this.registry.exercises.filter((e) => this.exercises.includes(e.name));
@@ -171,6 +173,7 @@ export class Grader {
       const notebooks = [...sub.notebooks].filter(([name]) => this.exercises.includes(name)).map(([exercise, text]) => ({ exercise, text }));
       const prepared = await prepareOffThread(notebooks, entries, this.options.prepareTimeoutMs ?? 30_000 * scale());
       problems.push(...prepared.problems);
+      answers = prepared.answers ?? [];
       const out = await runRunner(
         {
           type: "job",
@@ -215,6 +218,7 @@ export class Grader {
       status,
       ...score,
       tests: final,
+      ...manualScores(this.registry, this.exercises, answers),
       problems: capList(problems),
       flags: sub.flags,
       others: sub.others,
@@ -235,7 +239,6 @@ export class Grader {
     await this.tests();
     const jobs = Math.max(1, Math.min(this.options.jobs ?? os.cpus().length, subs.length || 1));
     onProgress({ type: "start", total: subs.length, jobs, isolation: detectIsolation().summary });
-    const results: SubmissionResult[] = new Array(subs.length);
     const load = async (i: number): Promise<Submission> => {
       const s = subs[i];
       if (typeof s !== "function") return s;
@@ -245,16 +248,12 @@ export class Grader {
         return { ...trustedSubmission(`unreadable-${i + 1}`, null, new Map(), `item ${i + 1}`, [`unreadable submission: ${clip(String((err as Error)?.message ?? err), 500)}`]), trust: { student: "none", submittedAt: "none" } };
       }
     };
-    let next = 0;
     let done = 0;
-    const worker = async () => {
-      while (next < subs.length) {
-        const i = next++;
-        results[i] = await this.grade(await load(i));
-        onProgress({ type: "done", index: ++done, total: subs.length, result: results[i] });
-      }
-    };
-    await Promise.all(Array.from({ length: jobs }, worker));
+    const results = await mapPool(subs, jobs, async (_, i) => {
+      const result = await this.grade(await load(i));
+      onProgress({ type: "done", index: ++done, total: subs.length, result });
+      return result;
+    });
     for (let i = 0; i < subs.length; i++) {
       if (results[i].graderErrors.length === 0) continue;
       onProgress({ type: "retry", student: results[i].student, reason: results[i].graderErrors[0] });

@@ -36,8 +36,8 @@ import { Submission, trustedSubmission } from "./submission";
 import { checkForSubmissionText } from "./submit";
 import { printableLine } from "./text";
 
-export type { Flag, FlagKind, IdentitySource, ItemScore, OtherSubmission, ResultStatus, SubmissionResult, TestResult, TimeSource, Visibility } from "./result";
-export type { ExerciseEntry, GradedItem, Registry } from "./registry";
+export type { Flag, FlagKind, IdentitySource, ItemScore, ManualScore, OtherSubmission, ResultStatus, SubmissionResult, TestResult, TimeSource, Visibility } from "./result";
+export type { ExerciseEntry, GradedItem, ManualItem, Registry } from "./registry";
 export type { FeedbackOptions } from "./report";
 /** Thrown when the sandbox's user cannot read the grader's code and nothing readable could be staged: a deployment problem, with what to do. */
 export { StagingRefused } from "./stage";

@@ -8,6 +8,7 @@
  */
 import { extractModule, SandboxModule } from "./extract";
 import { parseNotebook } from "@ts-course/notebook";
+import { WrittenAnswer, writtenAnswers } from "./manual";
 import type { ExerciseEntry } from "./registry";
 import { clip, printableLine } from "./text";
 
@@ -21,8 +22,11 @@ export interface SubmittedNotebook {
   text: string;
 }
 
+export type { WrittenAnswer } from "./manual";
+
 export interface Prepared {
   modules: SandboxModule[];
+  answers: WrittenAnswer[];
   /** exercise → why its notebook is not in `modules` (absent, unreadable). */
   absent: Record<string, string>;
   problems: string[];
@@ -31,6 +35,7 @@ export interface Prepared {
 /** Compiles the graded cells of each notebook; a notebook that is absent or unreadable is named in `absent`. */
 export function prepareNotebooks(notebooks: SubmittedNotebook[], entries: ExerciseEntry[]): Prepared {
   const modules: SandboxModule[] = [];
+  const answers: WrittenAnswer[] = [];
   const problems: string[] = [];
   const why: Record<string, string> = {};
   for (const entry of entries) {
@@ -57,6 +62,7 @@ export function prepareNotebooks(notebooks: SubmittedNotebook[], entries: Exerci
           problems.push(`${entry.notebook}: a graded cell was not run: ${over}`);
         }
       }
+      answers.push(...writtenAnswers(parsed.cells, entry));
       const module = extractModule(parsed, entry);
       const ids = (xs: string[]) => xs.slice(0, 10).map((id) => printableLine(id, 64)).join(", ") + (xs.length > 10 ? `, and ${xs.length - 10} more` : "");
       if (module.unknownGradeIds.length) problems.push(`${entry.notebook}: cells marked ${ids(module.unknownGradeIds)} are not graded cells of this exercise (ignored)`);
@@ -67,5 +73,5 @@ export function prepareNotebooks(notebooks: SubmittedNotebook[], entries: Exerci
       problems.push(why[entry.name]);
     }
   }
-  return { modules, absent: why, problems };
+  return { modules, answers, absent: why, problems };
 }

@@ -18,12 +18,26 @@ export interface GradedItem {
   functions: string[];
 }
 
+/**
+ * A written answer the instructor grades by hand: a Markdown cell with
+ * `{"course": {"manual_id": "ae-why-denoising", "points": 2, "title": "…"}}`. The autograder
+ * never scores it; it reports it as "manual, ungraded" with its points.
+ */
+export interface ManualItem {
+  manualId: string;
+  /** Points as written in the solution notebook. */
+  points: number;
+  title: string;
+}
+
 export interface ExerciseEntry {
   name: string;
   notebook: string;
   title: string;
   lecture: string | null;
   graded: GradedItem[];
+  /** Written questions graded by hand (absent in registries made before they existed). */
+  manual?: ManualItem[];
 }
 
 export interface Registry {
@@ -47,6 +61,11 @@ export function findExercise(registry: Registry, nameOrFile: string): ExerciseEn
   const hit = registry.exercises.find((e) => e.name === base || e.notebook === `${base}.ipynb`);
   if (!hit) throw new Error(`no exercise named "${nameOrFile}"; the exercises are: ${registry.exercises.map((e) => e.name).join(", ")}`);
   return hit;
+}
+
+/** The hand-graded questions of an exercise ([] when it has none). */
+export function manualItems(entry: ExerciseEntry): ManualItem[] {
+  return Array.isArray(entry.manual) ? entry.manual : [];
 }
 
 /** Which grade id declares a function, for messages. */

@@ -31,7 +31,9 @@ export function csvField(value: string | number | null | undefined): string {
 export function gradesCsv(results: SubmissionResult[], registry: Registry): string {
   const exercises = registry.exercises.filter((e) => results.some((r) => r.items.some((i) => i.exercise === e.name)));
   const ids = exercises.flatMap((e) => e.graded.map((g) => g.gradeId)).filter((id) => results.some((r) => r.items.some((i) => i.gradeId === id)));
-  const header = ["student", "submitted_at", "total", "max", "percent", ...exercises.map((e) => e.name), ...ids, "status", "flags", "superseded", "source", "notes"];
+  // Written questions graded by hand: a blank column each (the instructor fills it in), and their points in all.
+  const manualIds = exercises.flatMap((e) => (e.manual ?? []).map((m) => m.manualId)).filter((id) => results.some((r) => (r.manual ?? []).some((m) => m.manualId === id)));
+  const header = ["student", "submitted_at", "total", "max", "percent", ...exercises.map((e) => e.name), ...ids, ...manualIds.map((id) => `${id} (manual)`), "manual_max", "status", "flags", "superseded", "source", "notes"];
   const rows = results.map((r) => {
     // A grade that the grader could not finish is left blank: a zero would look like a grade.
     const final = r.status !== "grader-error" && r.total != null;
@@ -41,7 +43,8 @@ export function gradesCsv(results: SubmissionResult[], registry: Registry): stri
     const others = r.others.map((o) => `${path.basename(o.source)} (${o.submittedAt ?? "no time"}${o.claimedStudent && o.claimedStudent !== r.student ? `, claims ${o.claimedStudent}` : ""})`).join("; ");
     const notes = [...r.graderErrors.map((e) => `grader: ${e}`), ...r.problems].join("; ").slice(0, 500);
     const status = r.status === "grader-error" ? "grader error: grade again" : r.status;
-    return [r.student, r.submittedAt ?? "", final ? r.total : null, r.max, final && r.max ? (100 * r.total!) / r.max : null, ...perExercise, ...perItem, status, flags, others, r.source, notes];
+    const manualMax = (r.manual ?? []).reduce((s, m) => s + m.max, 0);
+    return [r.student, r.submittedAt ?? "", final ? r.total : null, r.max, final && r.max ? (100 * r.total!) / r.max : null, ...perExercise, ...perItem, ...manualIds.map(() => null), manualMax, status, flags, others, r.source, notes];
   });
   return [header, ...rows].map((row) => row.map((v) => csvField(v as string | number | null)).join(",")).join("\n") + "\n";
 }
@@ -74,6 +77,7 @@ td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-
   } else {
     parts.push(`<p><strong>${formatPoints(r.total)} / ${formatPoints(r.max)} points</strong>${when}</p>`);
   }
+  if (r.manualMax) parts.push(`<p>Written answers worth ${formatPoints(r.manualMax)} more points are graded by hand (manual, ungraded here).</p>`);
   const notes = [...(options.notes ?? []), ...r.problems];
   if (r.others.length) notes.push(`${r.others.length} other submission(s) of yours do not count (the latest does)`);
   if (r.graderErrors.length) notes.push(`grading problem (not your code) in ${r.graderErrors.length} place(s): your instructor will grade it again`);
@@ -94,6 +98,12 @@ td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-
         const pts = t.points == null ? "" : `${formatPoints(t.passed ? t.points : 0)} / ${formatPoints(t.points)}`;
         parts.push(`<tr><td>${mark}</td><td>${html(t.title, 300)}${t.visibility === "hidden" ? " <small>(hidden)</small>" : ""}${detail}</td><td class="pts">${pts}</td></tr>`);
       }
+    }
+    const written = (r.manual ?? []).filter((m) => m.exercise === ex.name);
+    if (written.length) parts.push(`<tr class="item"><td colspan="3">Written answers, graded by hand (not in the total above)</td></tr>`);
+    for (const m of written) {
+      const note = m.answer == null ? `<div class="msg">no answer found in the notebook</div>` : "";
+      parts.push(`<tr class="manual"><td>✎</td><td>${html(m.title, 300)} <code>${htmlLine(m.manualId, 64)}</code> <small>manual, ungraded</small>${note}</td><td class="pts">– / ${formatPoints(m.max)}</td></tr>`);
     }
     parts.push(`</table>`);
   }
@@ -128,6 +138,7 @@ export function summaryMarkdown(results: SubmissionResult[], registry: Registry,
     `- time: ${(run.wallMs / 1000).toFixed(1)} s wall for ${results.length} submission(s), ${run.jobs} at a time; per submission ${(median(results.map((r) => r.durationMs)) / 1000).toFixed(1)} s (median)${run.cpuSeconds != null ? `; ${run.cpuSeconds.toFixed(1)} CPU-s in child processes` : ""}`,
     `- isolation: ${run.isolation}`,
     ...(run.identity ? [`- identities: ${run.identity}; times: as each archive claims (flagged when implausible)`] : []),
+    ...manualSummary(results),
     ``,
     `| graded cell | max | mean | full marks |`,
     `|---|---:|---:|---:|`,
@@ -154,6 +165,16 @@ export function summaryMarkdown(results: SubmissionResult[], registry: Registry,
     for (const r of noted) lines.push(`- ${line(r.student)}: ${line([...r.graderErrors.map((g) => `GRADER: ${g}`), ...r.problems].join("; "))}`);
   }
   return lines.join("\n") + "\n";
+}
+
+/** One line on the written questions: they wait for the instructor, outside the totals. */
+function manualSummary(results: SubmissionResult[]): string[] {
+  const questions = new Map<string, number>();
+  for (const r of results) for (const m of r.manual ?? []) questions.set(m.manualId, m.max);
+  if (!questions.size) return [];
+  const answered = results.reduce((n, r) => n + (r.manual ?? []).filter((m) => m.answer != null).length, 0);
+  const points = [...questions.values()].reduce((a, b) => a + b, 0);
+  return [`- written answers, graded by hand (manual, ungraded; not in the totals): ${questions.size} question(s) worth ${formatPoints(points)} points (${[...questions.keys()].join(", ")}); ${answered} answer(s) to read`];
 }
 
 /**

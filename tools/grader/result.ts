@@ -45,6 +45,20 @@ export interface ItemScore {
   testsRun: number;
 }
 
+/** A written question graded by hand: the autograder reports it, never scores it. */
+export interface ManualScore {
+  exercise: string;
+  manualId: string;
+  title: string;
+  /** Its points, from the solution notebook. */
+  max: number;
+  /** Always null here: an instructor's score is stored by the course service, not by the grader. */
+  points: null;
+  status: "manual, ungraded";
+  /** What the student wrote (capped, as text), or null when the cell is missing or unanswered. */
+  answer: string | null;
+}
+
 /** Where the student id came from: the caller (course service), the LMS export's file or folder name, or the archive's own claim. */
 export type IdentitySource = "caller" | "file-name" | "folder-name" | "manifest" | "none";
 /** Where the submission time came from: the caller (the server's clock), or the archive's own claim. */
@@ -90,6 +104,10 @@ export interface SubmissionResult {
   max: number;
   items: ItemScore[];
   tests: TestResult[];
+  /** Written questions the instructor grades by hand; not in `total` or `max`. */
+  manual: ManualScore[];
+  /** Their points in all. */
+  manualMax: number;
   /** What was wrong with the submission itself (refused files, lost cells): shown to the student. */
   problems: string[];
   /** Identity and time findings for the instructor (never taken as truth, never hidden). */
@@ -140,6 +158,19 @@ export function scoreTests(tests: TestResult[], registry: Registry, exercises: s
     possible: known ? sum(items.map((i) => i.possible!)) : null,
     max: sum(items.map((i) => i.max)),
   };
+}
+
+/** The hand-graded questions of the exercises graded, with the answers found (by manual id). */
+export function manualScores(registry: Registry, exercises: string[], answers: { exercise: string; manualId: string; answer: string | null }[]): { manual: ManualScore[]; manualMax: number } {
+  const manual: ManualScore[] = [];
+  for (const e of registry.exercises) {
+    if (!exercises.includes(e.name)) continue;
+    for (const m of e.manual ?? []) {
+      const found = answers.find((a) => a.exercise === e.name && a.manualId === m.manualId);
+      manual.push({ exercise: e.name, manualId: m.manualId, title: m.title, max: m.points, points: null, status: "manual, ungraded", answer: found?.answer ?? null });
+    }
+  }
+  return { manual, manualMax: sum(manual.map((m) => m.max)) };
 }
 
 /** Points as people write them: 2, 0.75, 0.667. */

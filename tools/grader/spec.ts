@@ -33,6 +33,14 @@ export interface TestOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The time a training task may take in one call (its budget, on the grader's CPU backend), scaled
+ * like every other limit by COURSE_GRADER_TIMEOUT_SCALE. The tasks are sized to take a few seconds.
+ */
+export function trainingBudgetMs(seconds: number): number {
+  return seconds * 1000 * (Number(process.env.COURSE_GRADER_TIMEOUT_SCALE ?? 1) || 1);
+}
+
 /** Set by the runner before it loads the specs. */
 let session: SandboxSession | null = null;
 
@@ -108,6 +116,11 @@ export class ModelValue {
   constructor(readonly weights: TensorValue[]) {}
 }
 
+export class OptimizerValue {
+  /** iterations: how many updates the optimizer applied (its own count, from the sandbox). */
+  constructor(readonly kind: string, readonly iterations: number) {}
+}
+
 export class RngValue {
   constructor(readonly used: number) {}
 }
@@ -143,7 +156,10 @@ export function decodeResult(data: unknown): unknown {
       }
       if (key === "$function") return { $function: String(body) };
       if (key === "$unsupported") return { $unsupported: String(body) };
-      if (key === "$optimizer") return { $optimizer: b.kind };
+      if (key === "$optimizer") {
+        const iterations = Number(b.iterations ?? 0);
+        return Number.isInteger(iterations) && iterations >= 0 ? new OptimizerValue(String(b.kind).slice(0, 40), iterations) : { $unsupported: "a malformed optimizer" };
+      }
       return undefined;
     },
   });

@@ -14,7 +14,8 @@ import { validStudentId, writeSubmissionArchive } from "./archive";
 import { compileCell } from "./extract";
 import { gradedCells, parseNotebook, STUB_PREFIX } from "@ts-course/notebook";
 import { EXERCISES_DIR, REPO_ROOT } from "./paths";
-import { ExerciseEntry, readRegistry, Registry } from "./registry";
+import { manualMark, writtenAnswers } from "./manual";
+import { ExerciseEntry, manualItems, readRegistry, Registry } from "./registry";
 import { printableLine } from "./text";
 
 export interface SubmitCheck {
@@ -27,12 +28,14 @@ export interface SubmitCheck {
 export function checkForSubmissionText(entry: ExerciseEntry, text: string, label: string): { errors: string[]; warnings: string[] } {
   const errors: string[] = [];
   const warnings: string[] = [];
-  let cells;
+  let notebook;
   try {
-    cells = gradedCells(parseNotebook(text, label));
+    notebook = parseNotebook(text, label);
   } catch (err) {
     return { errors: [`${(err as Error).message}`], warnings };
   }
+  const cells = gradedCells(notebook);
+  const all = notebook.cells;
   const present = new Set(cells.map((c) => c.gradeId));
   const missing = entry.graded.filter((g) => !present.has(g.gradeId)).map((g) => g.gradeId);
   if (missing.length) {
@@ -45,6 +48,12 @@ export function checkForSubmissionText(entry: ExerciseEntry, text: string, label
     if (mine.some((c) => c.source.includes(STUB_PREFIX))) warnings.push(`${label}: ${g.gradeId} (${g.title}) still throws "${STUB_PREFIX}"`);
     const broken = mine.map((c) => compileCell(c.source).error).find((e) => e);
     if (broken) warnings.push(`${label}: ${g.gradeId} has a ${broken}`);
+  }
+  // Written answers are graded by hand: a missing or empty one is the student's choice, so a warning.
+  for (const a of writtenAnswers(all, entry)) {
+    const title = manualItems(entry).find((m) => m.manualId === a.manualId)?.title ?? a.manualId;
+    if (!all.some((c) => manualMark(c)?.manualId === a.manualId)) warnings.push(`${label}: the written answer ${a.manualId} (${title}) is missing: restore its cell from the original exercise to be graded on it`);
+    else if (a.answer == null) warnings.push(`${label}: the written answer ${a.manualId} (${title}) is not answered yet`);
   }
   return { errors, warnings };
 }

@@ -31,9 +31,8 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { defineCommand, runCommand } from "../cli/command";
+import { defineCommand, REPO_ROOT, runCommand } from "@ts-course/cli";
 
-const ROOT = path.resolve(__dirname, "../..");
 const TFJS_NODE_VERSION = "4.22.0";
 // Runtime dependencies of tfjs-node's dist/ (its other dependencies serve only its install script).
 const RUNTIME_DEPS = ["google-protobuf@3.21.4", "progress@2.0.3"];
@@ -42,7 +41,7 @@ const SHIM = `// Stand-in for @mapbox/node-pre-gyp, written by tools/native/setu
 const path = require("path");
 exports.find = (packageJson) => path.join(path.dirname(packageJson), "lib", "napi-v8", "tfjs_binding.node");
 `;
-const KERNELS_DIR = path.join(ROOT, "tools/native/kernels");
+const KERNELS_DIR = path.join(REPO_ROOT, "tools/native/kernels");
 const PACKAGE_NOTE = "Built by tools/native/setup.ts from the tensorflow-cpu wheel; not in package.json on purpose.";
 
 interface Options {
@@ -71,7 +70,7 @@ function step(message: string): void {
 }
 
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
-  const r = spawnSync(cmd, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, encoding: "utf8", maxBuffer: 64 << 20 });
+  const r = spawnSync(cmd, args, { cwd: opts.cwd ?? REPO_ROOT, env: opts.env ?? process.env, encoding: "utf8", maxBuffer: 64 << 20 });
   if (r.status !== 0) {
     const out = `${r.stdout ?? ""}\n${r.stderr ?? ""}`.trim().split("\n").slice(-25).join("\n");
     throw new Error(`${cmd} ${args.join(" ")} failed (${r.error?.message ?? `exit ${r.status}`}):\n${out}`);
@@ -112,7 +111,7 @@ function nodeHeadersDir(): string {
 }
 
 function nodeGyp(): string {
-  const local = path.join(ROOT, "node_modules/node-gyp/bin/node-gyp.js");
+  const local = path.join(REPO_ROOT, "node_modules/node-gyp/bin/node-gyp.js");
   if (fs.existsSync(local)) return local;
   const globalRoot = run("npm", ["root", "-g"]).trim();
   const bundled = path.join(globalRoot, "npm/node_modules/node-gyp/bin/node-gyp.js");
@@ -145,8 +144,8 @@ async function build(opts: Options): Promise<void> {
   const nodedir = nodeHeadersDir();
   const gyp = nodeGyp();
 
-  const work = path.join(ROOT, "build/native/work");
-  const downloads = path.join(ROOT, "build/native/downloads"); // kept: a re-run does not download again
+  const work = path.join(REPO_ROOT, "build/native/work");
+  const downloads = path.join(REPO_ROOT, "build/native/downloads"); // kept: a re-run does not download again
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
   fs.mkdirSync(downloads, { recursive: true });
@@ -209,7 +208,7 @@ async function build(opts: Options): Promise<void> {
   if (!fs.existsSync(addon)) throw new Error(`node-gyp finished but ${addon} is missing`);
 
   const target = path.join(opts.prefix, "node_modules/@tensorflow/tfjs-node");
-  step(`install → ${path.relative(ROOT, target) || target}`);
+  step(`install → ${path.relative(REPO_ROOT, target) || target}`);
   fs.rmSync(target, { recursive: true, force: true });
   fs.mkdirSync(path.join(target, "lib/napi-v8"), { recursive: true });
   copyDir(path.join(pkgDir, "dist"), path.join(target, "dist"));
@@ -317,16 +316,16 @@ function check(opts: Options): void {
     })().catch((e) => { console.error(e); process.exit(1); });`;
   const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: "2" };
   // A prefix outside the checkout: tfjs-node there must still find the checkout's @tensorflow/tfjs.
-  if (opts.prefix !== ROOT) env.NODE_PATH = [path.join(opts.prefix, "node_modules"), path.join(ROOT, "node_modules"), process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
+  if (opts.prefix !== REPO_ROOT) env.NODE_PATH = [path.join(opts.prefix, "node_modules"), path.join(REPO_ROOT, "node_modules"), process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
   const out = run(process.execPath, ["--require", "tsx/cjs", "-e", probe], { env });
   const result = JSON.parse(out.trim().split("\n").pop()!) as { summary: string; tfVersion: string; diff: number };
   if (!(result.diff < 1e-5)) throw new Error(`native and wasm disagree: max difference ${result.diff}`);
   step(`ok: ${result.summary}; TensorFlow ${result.tfVersion}; max |native − wasm| = ${result.diff.toExponential(1)}`);
-  if (opts.prefix !== ROOT) step(`use it with NODE_PATH=${env.NODE_PATH}`);
+  if (opts.prefix !== REPO_ROOT) step(`use it with NODE_PATH=${env.NODE_PATH}`);
 }
 
 runCommand(command, async ({ values }) => {
-  const opts: Options = { prefix: path.resolve(values.prefix ?? ROOT), tf: values.tf ?? "2.21.0", keep: values.keep === true, checkOnly: values["check-only"] === true };
+  const opts: Options = { prefix: path.resolve(values.prefix ?? REPO_ROOT), tf: values.tf ?? "2.21.0", keep: values.keep === true, checkOnly: values["check-only"] === true };
   try {
     if (!opts.checkOnly) await build(opts);
     check(opts);

@@ -21,6 +21,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { defineCommand, runCommand, UsageError, type ParsedValues } from "../cli/command";
+import { writeFileAtomic } from "@ts-course/cli";
+import { writeCheckpoint, writeRecipe } from "./checkpoint";
 import { cpuSecondsSince, gitCommit, machineLoad } from "./recipe";
 import { adam } from "../../lib/train/adam";
 import { initBackend } from "../../lib/accel/backend";
@@ -149,9 +151,8 @@ async function pretrain(args: Args): Promise<void> {
   let recent: number[] = [];
   const lastStep = args.stopAfter > 0 ? args.stopAfter : args.steps;
   const save = (final: boolean) => {
-    fs.mkdirSync(args.out, { recursive: true });
-    fs.writeFileSync(path.join(args.out, "vocab.txt"), tokenizer.toVocabText());
-    model.save(args.out);
+    writeFileAtomic(path.join(args.out, "vocab.txt"), tokenizer.toVocabText());
+    writeCheckpoint(args.out, model.checkpointFiles());
     const last = history[history.length - 1];
     const recipe = {
       what: "mini-BERT pre-trained with masked-language modelling (15%, 80/10/10) + next-sentence prediction (50% consecutive, 50% random)",
@@ -181,7 +182,7 @@ async function pretrain(args: Args): Promise<void> {
       date: new Date().toISOString(),
       gitCommit: gitCommit(),
     };
-    fs.writeFileSync(path.join(args.out, "recipe.json"), JSON.stringify(recipe, null, 1) + "\n");
+    writeRecipe(args.out, recipe);
   };
 
   for (let step = 0; step < lastStep; step++) {
@@ -223,9 +224,8 @@ async function trainOnReviews(args: Args): Promise<void> {
   const amazonZeroShot = classifierAccuracy(classifier, tokenizer, amazon, args.maxLength);
   console.log(`training accuracy ${trainAccuracy.toFixed(3)}; Amazon sentences (never seen): ${amazonZeroShot.toFixed(3)}`);
   const cpu = process.cpuUsage(cpuStart);
-  fs.mkdirSync(args.out, { recursive: true });
-  fs.writeFileSync(path.join(args.out, "vocab.txt"), tokenizer.toVocabText());
-  classifier.save(args.out);
+  writeFileAtomic(path.join(args.out, "vocab.txt"), tokenizer.toVocabText());
+  writeCheckpoint(args.out, classifier.checkpointFiles());
   const recipe = {
     what: "mini-BERT trained from scratch (supervised) for sentiment on the IMDB + Yelp sentences: the source model of the transfer experiment",
     command: `npm run pretrain:bert -- --task reviews --epochs ${args.epochs} --batch ${args.batch} --seed ${args.seed} --lr ${args.lr} --max-length ${args.maxLength} --dropout ${args.dropout} --out ${args.out}`,
@@ -249,7 +249,7 @@ async function trainOnReviews(args: Args): Promise<void> {
     date: new Date().toISOString(),
     gitCommit: gitCommit(),
   };
-  fs.writeFileSync(path.join(args.out, "recipe.json"), JSON.stringify(recipe, null, 1) + "\n");
+  writeRecipe(args.out, recipe);
   classifier.dispose();
   console.log(`wrote ${args.out} in ${recipe.seconds} s (${recipe.cpuSeconds} s of CPU)`);
 }

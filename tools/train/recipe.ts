@@ -1,14 +1,12 @@
 /** What the training commands write into a checkpoint's recipe.json about the run itself. */
 import { execSync } from "child_process";
 import * as os from "os";
-import * as path from "path";
-
-export const ROOT = path.resolve(__dirname, "../..");
+import { REPO_ROOT } from "@ts-course/cli";
 
 /** The commit the run was made from, or null outside a git checkout. */
 export function gitCommit(): string | null {
   try {
-    return execSync("git rev-parse HEAD", { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    return execSync("git rev-parse HEAD", { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
   } catch {
     return null;
   }

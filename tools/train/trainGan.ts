@@ -9,10 +9,9 @@
  * command, wall-clock time, backend and the figures it reached, so that the lecture can say where its
  * numbers come from and anyone can re-create them.
  */
-import * as fs from "fs";
 import * as path from "path";
-import { defineCommand, positiveNumber, runCommand, UsageError, type ParsedValues } from "../cli/command";
-import { cpuSecondsSince, gitCommit, machineLoad, ROOT } from "./recipe";
+import { defineCommand, positiveNumber, REPO_ROOT, runCommand, UsageError, type ParsedValues } from "@ts-course/cli";
+import { cpuSecondsSince, gitCommit, machineLoad } from "./recipe";
 import { initBackend } from "../../lib/accel/backend";
 import { seed } from "../../lib/seed";
 import { loadMnist } from "../../lib/data/mnist";
@@ -21,10 +20,11 @@ import { trainMnistClassifier } from "../../lib/train/classifierTraining";
 import { buildDenseDiscriminator, buildDenseGenerator } from "../../lib/models/gan";
 import { GanTrainer, mnistRealBatches, trainGan } from "../../lib/train/ganTraining";
 import { scoreWithClassifier } from "../../lib/metrics/sampleQuality";
-import { loadLayersModelFromDir, saveLayersModelToDir } from "../../lib/models/saveLoad";
+import { layersModelFiles, loadLayersModelFromDir } from "../../lib/models/saveLoad";
+import { writeCheckpoint, writeRecipe } from "./checkpoint";
 
-export const CLASSIFIER_DIR = path.join(ROOT, "checkpoints/classifier");
-export const DENSE_GAN_DIR = path.join(ROOT, "checkpoints/gan/dense");
+export const CLASSIFIER_DIR = path.join(REPO_ROOT, "checkpoints/classifier");
+export const DENSE_GAN_DIR = path.join(REPO_ROOT, "checkpoints/gan/dense");
 
 const command = defineCommand({
   name: "npm run train:gan",
@@ -45,11 +45,6 @@ function machine(start: NodeJS.CpuUsage): Record<string, unknown> {
   return { ...machineLoad(), cpuSecondsOfThisProcess: Math.round(cpuSecondsSince(start)) };
 }
 
-function writeRecipe(dir: string, recipe: Record<string, unknown>): void {
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "recipe.json"), JSON.stringify(recipe, null, 2) + "\n");
-}
-
 async function trainClassifier(values: Values): Promise<void> {
   const seedValue = positiveNumber(values.seed, "seed") ?? 7;
   const epochs = positiveNumber(values.epochs, "epochs") ?? 10;
@@ -65,7 +60,7 @@ async function trainClassifier(values: Values): Promise<void> {
   await trainMnistClassifier(model, train, { steps, batchSize, label: "classifier" });
   const seconds = (Date.now() - started) / 1000;
   const accuracy = mnistClassifierAccuracy(model, test);
-  await saveLayersModelToDir(model, CLASSIFIER_DIR);
+  writeCheckpoint(CLASSIFIER_DIR, await layersModelFiles(model));
   writeRecipe(CLASSIFIER_DIR, {
     what: "MNIST classifier 784-256-10 (ReLU, dropout 0.2, softmax), Adam 1e-3, batch 128, sparse cross-entropy",
     command: `npm run train:gan -- classifier --seed ${seedValue} --epochs ${epochs}`,
@@ -79,7 +74,7 @@ async function trainClassifier(values: Values): Promise<void> {
     commit: gitCommit(),
     date: new Date().toISOString(),
     figures: { testAccuracy: accuracy },
-  });
+  }, 2);
   console.log(`classifier: test accuracy ${accuracy.toFixed(4)} after ${steps} steps (${seconds.toFixed(0)} s) → ${CLASSIFIER_DIR}`);
 }
 
@@ -119,7 +114,7 @@ async function trainDenseGan(values: Values): Promise<void> {
   const fakes = trainer.sample(10000);
   const final = scoreWithClassifier(classifier, fakes);
   fakes.dispose();
-  await saveLayersModelToDir(generator, DENSE_GAN_DIR);
+  writeCheckpoint(DENSE_GAN_DIR, await layersModelFiles(generator));
   // Loss curves averaged over windows of 50 rounds: small enough to ship, fine enough to plot.
   const window = 50;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -146,7 +141,7 @@ async function trainDenseGan(values: Values): Promise<void> {
     progress,
     curvesWindow: window,
     curves,
-  });
+  }, 2);
   console.log(
     `dense GAN: ${(100 * final.confidentShare).toFixed(1)}% confident, class entropy ${final.classEntropy.toFixed(3)} nats, ` +
       `IS ${final.inceptionScore.toFixed(2)} after ${steps * batchSize} samples (${seconds.toFixed(0)} s) → ${DENSE_GAN_DIR}`,

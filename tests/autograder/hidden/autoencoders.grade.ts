@@ -3,7 +3,8 @@
  * students, never readable from the sandbox. Expected values come from the plain-JavaScript
  * references in ./reference.ts or are worked out in the comments.
  */
-import { exercise, expectScalar, expectThrows, expectShape, expectTensor, expectTrue, scalarOf, T } from "../../../tools/grader/spec";
+import { exercise, expectScalar, expectThrows, expectShape, expectTensor, expectTrue, optimizer, scalarOf, T, trainingBudgetMs } from "../../../tools/grader/spec";
+import { bars, daeForward, daeInitialWeights, daeModel, daeWeightsOf, maskRows, psnr, stepsTaken } from "../public/tasks";
 import { aurocPairs, mulberry } from "./reference";
 
 const ex = exercise("autoencoders");
@@ -117,5 +118,30 @@ describe("autoencoders · hidden", () => {
       expectScalar(await ex.call("auroc", [0.1, 0.2, 0.8, 0.9], [1, 1, 0, 0]), 0, { what: "reversed separation" });
       await expectThrows(ex.call("auroc", [0.1, 0.2], [0, 0]), "auroc with no anomalies must throw an Error (it returned a value)");
     });
+  });
+
+  describe("ae-denoising", () => {
+    // One training run (200 steps, fresh data and weights), measured on 200 held-out images that the
+    // grader corrupts itself; each threshold is a share of the points, so partial progress earns part.
+    const STEPS = 200;
+    let run: Promise<{ gain: number; steps: number }> | null = null;
+    const trained = () =>
+      (run ??= (async () => {
+        const rng = mulberry(31);
+        const train = bars(512, rng);
+        const test = bars(200, rng);
+        const args = [daeModel(daeInitialWeights(mulberry(32))), optimizer("adam", 0.01), T(train), { steps: STEPS, batchSize: 32, fraction: 0.3, seed: 33 }];
+        const { args: after } = await ex.callObserved("trainDenoisingAutoencoder", args, { timeoutMs: trainingBudgetMs(20) });
+        const noisy = maskRows(test, 0.3, mulberry(34));
+        const gain = psnr(daeForward(daeWeightsOf(after[0]), noisy), test) - psnr(noisy, test);
+        return { gain, steps: stepsTaken(after[1]) };
+      })());
+    for (const dB of [2, 5, 7]) {
+      ex.test("ae-denoising", `200 steps: a PSNR gain of at least ${dB} dB on held-out noisy bars`, async () => {
+        const { gain, steps } = await trained();
+        expectTrue(steps === STEPS, `the optimizer took ${steps} steps; the budget is exactly options.steps = ${STEPS} (a gain counts only within it)`);
+        expectTrue(gain >= dB, `the reconstructions are ${gain.toFixed(2)} dB better than the noisy inputs; this share needs ${dB} dB (the reference solution passes every threshold)`);
+      });
+    }
   });
 });

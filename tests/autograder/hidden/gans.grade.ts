@@ -1,8 +1,9 @@
 /**
  * Hidden tests of the GAN exercises (see ./reference.ts for the plain-JS step).
  */
-import { denseModel, exercise, expectScalar, expectTensor, field, ModelValue, optimizer, T } from "../../../tools/grader/spec";
-import { ganStep, GanState, sigmoid } from "./reference";
+import { denseModel, exercise, expectIntArray, expectScalar, expectTensor, expectTrue, field, ModelValue, optimizer, T, trainingBudgetMs } from "../../../tools/grader/spec";
+import { criticInitialWeights, criticLogits, criticModel, ring, ringSamples, stepsTaken } from "../public/tasks";
+import { ganStep, GanState, modeCoverageRef, mulberry, sigmoid } from "./reference";
 
 const ex = exercise("gans");
 
@@ -67,6 +68,91 @@ describe("gans · hidden", () => {
       expectTensor(G.weights[0], ref.next.Wg, { what: "G's kernel" });
       expectTensor(G.weights[1], ref.next.bg, { what: "G's bias" });
       expectScalar(field(value, "gLoss"), ref.gLoss, { what: "gLoss" });
+    });
+  });
+
+  describe("gan-modes", () => {
+    // Three generators' samples around a ring of 8 modes (radius 2): balanced, collapsed onto 3
+    // modes, and one that scatters a third of its samples between the modes. Samples are kept off
+    // the radius by a margin, so float32 distances cannot flip a verdict.
+    const centers = ring(8, 2);
+    const RADIUS = 0.4;
+    const rng = mulberry(61);
+    const near = (c: number[]) => {
+      const r = RADIUS * (0.1 + 0.7 * rng()); // inside, away from the boundary
+      const a = 2 * Math.PI * rng();
+      return [c[0] + r * Math.cos(a), c[1] + r * Math.sin(a)];
+    };
+    const between = () => {
+      const a = 2 * Math.PI * (Math.floor(rng() * 8) + 0.5) / 8; // half-way between two modes: 1.53 from each
+      return [2 * Math.cos(a), 2 * Math.sin(a)];
+    };
+    const generators: Record<string, number[][]> = {
+      balanced: Array.from({ length: 400 }, (_, i) => near(centers[i % 8])),
+      collapsed: Array.from({ length: 300 }, (_, i) => near(centers[[1, 1, 1, 1, 4, 6][i % 6]])),
+      scattered: Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? between() : near(centers[i % 5]))),
+    };
+    const MIN_COUNT = 10;
+    let outs: Promise<Record<string, unknown>> | null = null;
+    const measured = () =>
+      (outs ??= (async () => {
+        const r: Record<string, unknown> = {};
+        for (const [name, samples] of Object.entries(generators)) r[name] = await ex.call("modeCoverage", T(samples), T(centers), RADIUS, MIN_COUNT);
+        return r;
+      })());
+    const expected = (name: string) => modeCoverageRef(generators[name], centers, RADIUS, MIN_COUNT);
+    ex.test("gan-modes", "counts per mode: balanced, collapsed and scattered generators", async () => {
+      const out = await measured();
+      for (const name of Object.keys(generators)) expectIntArray(field(out[name], "counts"), expected(name).counts, `counts of the ${name} generator`);
+    });
+    ex.test("gan-modes", "covered modes (at least 10 samples each)", async () => {
+      const out = await measured();
+      for (const name of Object.keys(generators)) expectScalar(field(out[name], "covered"), expected(name).covered, { what: `covered, ${name} generator` });
+    });
+    ex.test("gan-modes", "the share of high-quality samples", async () => {
+      const out = await measured();
+      for (const name of Object.keys(generators)) expectScalar(field(out[name], "highQualityShare"), expected(name).highQualityShare, { what: `highQualityShare, ${name} generator`, atol: 1e-9 });
+    });
+    ex.test("gan-modes", "the KL divergence of the mode histogram to uniform", async () => {
+      const out = await measured();
+      for (const name of Object.keys(generators)) expectScalar(field(out[name], "klToUniform"), expected(name).klToUniform, { what: `klToUniform, ${name} generator`, atol: 1e-6 });
+    });
+  });
+
+  describe("gan-discriminator", () => {
+    // One training run (200 steps), measured at the mode centres and on held-out samples; each
+    // threshold is a share of the points. The generator sits on modes 0 and 2 of 8.
+    const STEPS = 200;
+    const ALL = [0, 1, 2, 3, 4, 5, 6, 7];
+    const COLLAPSED = [0, 2];
+    const sigmoidOf = (z: number) => 1 / (1 + Math.exp(-z));
+    let run: Promise<{ gap: number; accuracy: number; steps: number }> | null = null;
+    const trained = () =>
+      (run ??= (async () => {
+        const rng = mulberry(71);
+        const args = [criticModel(criticInitialWeights(mulberry(72))), optimizer("adam", 0.02), T(ringSamples(512, ALL, rng)), T(ringSamples(512, COLLAPSED, rng)), { steps: STEPS, batchSize: 32 }];
+        const { args: after } = await ex.callObserved("trainDiscriminator", args, { timeoutMs: trainingBudgetMs(20) });
+        const atCentres = criticLogits(after[0], ring(8, 2)).map(sigmoidOf);
+        const mean = (js: number[]) => js.reduce((s, j) => s + atCentres[j], 0) / js.length;
+        const gap = mean(ALL.filter((j) => !COLLAPSED.includes(j))) - mean(COLLAPSED);
+        const heldRng = mulberry(73);
+        const real = criticLogits(after[0], ringSamples(200, ALL, heldRng));
+        const fake = criticLogits(after[0], ringSamples(200, COLLAPSED, heldRng));
+        const accuracy = (real.filter((z) => z > 0).length + fake.filter((z) => z <= 0).length) / 400;
+        return { gap, accuracy, steps: stepsTaken(after[1]) };
+      })());
+    const withinBudget = (steps: number) => expectTrue(steps === STEPS, `the optimizer took ${steps} steps; the budget is exactly options.steps = ${STEPS} (a measure counts only within it)`);
+    for (const gap of [0.3, 0.6]) {
+      ex.test("gan-discriminator", `200 steps: D rates the 6 missing modes above the generator's 2 by at least ${gap}`, async () => {
+        const r = await trained();
+        withinBudget(r.steps);
+        expectTrue(r.gap >= gap, `mean D at the missing modes minus mean D at the generator's modes is ${r.gap.toFixed(3)}; this share needs ${gap} (the reference solution passes every threshold)`);
+      });
+    }
+    ex.test("gan-discriminator", "200 steps: held-out real and fake samples classified with accuracy at least 0.82 (at most 0.875 here)", async () => {
+      const r = await trained();
+      withinBudget(r.steps);
+      expectTrue(r.accuracy >= 0.82, `held-out accuracy ${r.accuracy.toFixed(3)}; this share needs 0.82 (the reference solution passes it)`);
     });
   });
 });

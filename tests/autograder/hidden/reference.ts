@@ -46,13 +46,13 @@ export function lstmStep(x: Matrix, h: Matrix, c: Matrix, W: Matrix, U: Matrix, 
   return { h: hNext, c: cNext };
 }
 
-/** Attention for one batch element; mask[i][j] = 1 keeps, 0 masks. */
+/** Attention for one batch element; mask[i][j] = 1 keeps, 0 masks (every row keeps a key). */
 export function attention(q: Matrix, k: Matrix, v: Matrix, mask?: Matrix): { output: Matrix; weights: Matrix } {
   const d = q[0].length;
   const weights = q.map((qi, i) => {
     const scores = k.map((kj, j) => {
       const s = qi.reduce((acc, x, t) => acc + x * kj[t], 0) / Math.sqrt(d);
-      return mask && mask[i][j] === 0 ? -1e9 : s;
+      return mask && mask[i][j] === 0 ? -Infinity : s; // M = log m: a masked key gets exactly weight 0
     });
     const m = Math.max(...scores);
     const e = scores.map((s) => Math.exp(s - m));
@@ -150,6 +150,27 @@ export function maskTokensRef(tokens: number[], o: { maskId: number; vocabSize: 
     else if (r < 0.9) inputs[i] = Math.floor(next() * o.vocabSize);
   });
   return { inputs, labels, used: k };
+}
+
+/** [time][heads·headDim] → [heads][time][headDim] for one batch element: head h has columns h·headDim … */
+export function splitHeadsRef(x: Matrix, heads: number): number[][][] {
+  const headDim = x[0].length / heads;
+  return Array.from({ length: heads }, (_, h) => x.map((row) => row.slice(h * headDim, (h + 1) * headDim)));
+}
+
+/** The mode-collapse measure, pair by pair in float64. */
+export function modeCoverageRef(samples: Matrix, centers: Matrix, radius: number, minCount: number): { counts: number[]; covered: number; highQualityShare: number; klToUniform: number } {
+  const counts = centers.map(() => 0);
+  for (const s of samples) {
+    const d = centers.map((c) => Math.hypot(s[0] - c[0], s[1] - c[1]));
+    const j = d.indexOf(Math.min(...d));
+    if (d[j] <= radius) counts[j]++;
+  }
+  const high = counts.reduce((a, b) => a + b, 0);
+  const k = centers.length;
+  let kl = 0;
+  for (const c of counts) if (c > 0) kl += (c / high) * Math.log((k * c) / high);
+  return { counts, covered: counts.filter((c) => c >= minCount).length, highQualityShare: high / samples.length, klToUniform: kl };
 }
 
 /** A seeded generator for the specs' own random inputs: the course's mulberry32. */

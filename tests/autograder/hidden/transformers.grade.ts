@@ -1,8 +1,9 @@
 /**
  * Hidden tests of the sequence-model exercises (see ./reference.ts for the plain-JS references).
  */
-import { exercise, expectIntArray, expectTensor, expectThrows, expectTrue, field, RngValue, rngSeed, rngValues, T } from "../../../tools/grader/spec";
-import { attention, lstmStep, maskTokensRef, positionalEncoding } from "./reference";
+import { exercise, expectIntArray, expectTensor, expectThrows, expectTrue, field, optimizer, RngValue, rngSeed, rngValues, T, trainingBudgetMs } from "../../../tools/grader/spec";
+import { labelsOf, majorityData, stepsTaken } from "../public/tasks";
+import { attention, lstmStep, maskTokensRef, mulberry, positionalEncoding, splitHeadsRef } from "./reference";
 
 const ex = exercise("transformers");
 
@@ -112,5 +113,42 @@ describe("transformers · hidden", () => {
       expectTrue(Math.abs(random - 0.1) < 0.025, `${(100 * random).toFixed(1)}% of the selected tokens became another token; expected about 10%`);
       expectTrue(Math.abs(kept - 0.1) < 0.025, `${(100 * kept).toFixed(1)}% of the selected tokens were kept; expected about 10%`);
     });
+  });
+
+  describe("tr-heads", () => {
+    const rng = mulberry(41);
+    const x = Array.from({ length: 2 }, () => Array.from({ length: 3 }, () => Array.from({ length: 6 }, () => Math.round(rng() * 20 - 10) / 4))); // [2, 3, 6]
+    ex.test("tr-heads", "batch 2, 3 heads of width 2, against a reference; merge(split(x)) = x", async () => {
+      expectTensor(await ex.call("splitHeads", T(x), 3), x.map((b) => splitHeadsRef(b, 3)), { what: "splitHeads(x, 3): [2, 3, 3, 2]" });
+      expectTensor(await ex.call("mergeHeads", T(x.map((b) => splitHeadsRef(b, 3)))), x, { what: "mergeHeads" });
+      expectTensor(await ex.call("splitHeads", T(x), 1), x.map((b) => [b]), { what: "splitHeads(x, 1): one head holds everything" });
+    });
+    ex.test("tr-heads", "an error when dModel is not divisible by the heads (and none when it is)", async () => {
+      expectTensor(await ex.call("splitHeads", T(x), 2), x.map((b) => splitHeadsRef(b, 2)), { what: "splitHeads(x, 2)" });
+      await expectThrows(ex.call("splitHeads", T(x), 4), "splitHeads with dModel 6 and 4 heads must throw an Error");
+    });
+  });
+
+  describe("tr-classifier", () => {
+    // One training run (60 steps on 512 sequences), measured on 200 held-out sequences; each
+    // accuracy threshold is a share of the points. Guessing the most common label scores about 0.25.
+    const STEPS = 60;
+    const test = majorityData(200, mulberry(52));
+    let run: Promise<{ accuracy: number; steps: number }> | null = null;
+    const trained = () =>
+      (run ??= (async () => {
+        const train = majorityData(512, mulberry(51));
+        const options = { vocabSize: 5, dModel: 16, heads: 2, steps: STEPS, batchSize: 32, seed: 53 };
+        const { value, args } = await ex.callObserved("trainMajorityClassifier", [train.tokens, train.labels, test.tokens, optimizer("adam", 0.02), options], { timeoutMs: trainingBudgetMs(20) });
+        const predicted = labelsOf(value, test.labels.length, 5);
+        return { accuracy: predicted.filter((p, i) => p === test.labels[i]).length / test.labels.length, steps: stepsTaken(args[3]) };
+      })());
+    for (const target of [0.5, 0.75, 0.9]) {
+      ex.test("tr-classifier", `60 steps: a held-out accuracy of at least ${target}`, async () => {
+        const { accuracy, steps } = await trained();
+        expectTrue(steps === STEPS, `the optimizer took ${steps} steps; the budget is exactly options.steps = ${STEPS} (accuracy counts only within it)`);
+        expectTrue(accuracy >= target, `held-out accuracy ${accuracy.toFixed(3)}; this share needs ${target} (the reference solution passes every threshold)`);
+      });
+    }
   });
 });

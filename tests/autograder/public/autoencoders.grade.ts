@@ -3,7 +3,9 @@
  * Hidden tests (not shipped) add more points per exercise; these show the format and catch the
  * usual slips. Expected values are worked out by hand in the comments.
  */
-import { exercise, expectScalar, expectShape, expectTensor, expectTrue, T } from "../../../tools/grader/spec";
+import { mulberry32 } from "../../../lib/seed";
+import { exercise, expectScalar, expectShape, expectTensor, expectTrue, optimizer, T, trainingBudgetMs } from "../../../tools/grader/spec";
+import { bars, daeInitialWeights, daeModel, daeWeightsOf, stepsTaken } from "./tasks";
 
 const ex = exercise("autoencoders");
 
@@ -55,6 +57,20 @@ describe("autoencoders · public", () => {
     ex.test("ae-auroc", "a hand-computed AUROC", async () => {
       // anomalies 0.35 and 0.8 against normals 0.1 and 0.4: 0.35 > 0.1, 0.35 < 0.4, 0.8 > both → 3 of 4 pairs
       expectScalar(await ex.call("auroc", [0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]), 0.75, { what: "the AUROC" });
+    });
+  });
+
+  describe("ae-denoising · train a denoising autoencoder", () => {
+    ex.test("ae-denoising", "30 steps: exactly 30 optimizer steps, 30 finite losses, and the weights moved", async () => {
+      const start = daeInitialWeights(mulberry32(2));
+      const args = [daeModel(start), optimizer("adam", 0.01), T(bars(128, mulberry32(1))), { steps: 30, batchSize: 32, fraction: 0.3, seed: 3 }];
+      const { value, args: after } = await ex.callObserved("trainDenoisingAutoencoder", args, { timeoutMs: trainingBudgetMs(20) });
+      const steps = stepsTaken(after[1]);
+      expectTrue(steps === 30, `the optimizer took ${steps} steps; the budget is exactly options.steps = 30`);
+      const losses = Array.isArray(value) ? value.map(Number) : [];
+      expectTrue(losses.length === 30 && losses.every(Number.isFinite), `expected 30 finite losses (one per step), got ${Array.isArray(value) ? `${value.length} values` : "no list"}`);
+      const moved = daeWeightsOf(after[0]).some((w, i) => w.data.some((v, j) => Math.abs(v - (start[i].values as number[] | number[][]).flat()[j]) > 1e-6));
+      expectTrue(moved, "the model's weights did not change: does the optimizer step update model.trainableWeights?");
     });
   });
 });

@@ -2,7 +2,9 @@
  * Public tests of the GAN exercises (`npm run check -- gans`).
  * Expected values are worked out by hand in the comments (softplus(t) = ln(1 + eᵗ)).
  */
-import { denseModel, exercise, expectScalar, expectTensor, field, ModelValue, optimizer, T } from "../../../tools/grader/spec";
+import { mulberry32 } from "../../../lib/seed";
+import { denseModel, exercise, expectIntArray, expectScalar, expectTensor, expectTrue, field, ModelValue, optimizer, T, trainingBudgetMs } from "../../../tools/grader/spec";
+import { criticInitialWeights, criticLogits, criticModel, ring, ringSamples, stepsTaken } from "./tasks";
 
 const ex = exercise("gans");
 
@@ -48,6 +50,34 @@ describe("gans · public", () => {
       expectTensor(d.weights[1], [0.0546377], { what: "D's bias after the step" });
       expectTensor(g.weights[0], [[0.4975190, -0.1988097], [0.1023893, 0.2988537]], { what: "G's kernel after the step" });
       expectTensor(g.weights[1], [0.0220596, 0.0894164], { what: "G's bias after the step" });
+    });
+  });
+
+  describe("gan-modes · mode-collapse measure", () => {
+    ex.test("gan-modes", "a generator that found 2 of 8 modes, plus junk at the centre", async () => {
+      // 45 samples at mode 0 (2, 0), 45 at mode 2 (0, 2), 10 at the origin (2 from every mode: not high quality).
+      const samples = [...Array.from({ length: 90 }, (_, i) => (i % 2 ? [2.05, -0.03] : [0.02, 1.96])), ...Array.from({ length: 10 }, () => [0, 0])];
+      const out = await ex.call("modeCoverage", T(samples), T(ring(8, 2)), 0.3, 5);
+      expectIntArray(field(out, "counts"), [45, 0, 45, 0, 0, 0, 0, 0], "counts");
+      expectScalar(field(out, "covered"), 2, { what: "covered (modes with at least 5)" });
+      expectScalar(field(out, "highQualityShare"), 0.9, { what: "highQualityShare" });
+      expectScalar(field(out, "klToUniform"), Math.log(4), { what: "klToUniform (two modes of eight, half each: log 4)" });
+    });
+  });
+
+  describe("gan-discriminator · train D against a collapsed generator", () => {
+    ex.test("gan-discriminator", "10 steps: exactly 10 optimizer steps, 10 finite losses, and D's weights moved", async () => {
+      const rng = mulberry32(3);
+      const start = criticInitialWeights(mulberry32(4));
+      const args = [criticModel(start), optimizer("adam", 0.02), T(ringSamples(64, [0, 1, 2, 3, 4, 5, 6, 7], rng)), T(ringSamples(64, [0, 2], rng)), { steps: 10, batchSize: 32 }];
+      const { value, args: after } = await ex.callObserved("trainDiscriminator", args, { timeoutMs: trainingBudgetMs(20) });
+      const steps = stepsTaken(after[1]);
+      expectTrue(steps === 10, `the optimizer took ${steps} steps; the budget is exactly options.steps = 10`);
+      const losses = Array.isArray(value) ? value.map(Number) : [];
+      expectTrue(losses.length === 10 && losses.every(Number.isFinite), `expected 10 finite losses (one per step), got ${Array.isArray(value) ? `${value.length} values` : "no list"}`);
+      criticLogits(after[0], ring(8, 2)); // D came back whole: four finite tensors of the right shapes
+      const moved = (after[0] as ModelValue).weights.some((w, i) => w.data.some((v, j) => Math.abs(v - (start[i].values as number[] | number[][]).flat()[j]) > 1e-6));
+      expectTrue(moved, "D's weights did not change: does the optimizer step update discriminator.trainableWeights?");
     });
   });
 });

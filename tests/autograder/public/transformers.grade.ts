@@ -2,7 +2,9 @@
  * Public tests of the sequence-model exercises (`npm run check -- transformers`).
  * Expected values are worked out by hand in the comments.
  */
-import { exercise, expectIntArray, expectTensor, expectTrue, field, RngValue, rngValues, T } from "../../../tools/grader/spec";
+import { mulberry32 } from "../../../lib/seed";
+import { exercise, expectIntArray, expectTensor, expectTrue, field, optimizer, RngValue, rngValues, T, trainingBudgetMs } from "../../../tools/grader/spec";
+import { labelsOf, majorityData, stepsTaken } from "./tasks";
 
 const ex = exercise("transformers");
 
@@ -53,6 +55,26 @@ describe("transformers · public", () => {
       expectIntArray(field(value, "labels"), [-100, 17, -100, 19, 20, -100], "labels");
       const used = (args[2] as RngValue).used;
       expectTrue(used === 8, `rng() was called ${used} times; the rules draw exactly 8 numbers here`);
+    });
+  });
+
+  describe("tr-heads · multi-head split and merge", () => {
+    ex.test("tr-heads", "2 heads of width 2: head 0 gets columns 0–1, head 1 columns 2–3; merge undoes it", async () => {
+      const split = [[[[1, 2], [5, 6]], [[3, 4], [7, 8]]]]; // [batch 1, heads 2, time 2, headDim 2]
+      expectTensor(await ex.call("splitHeads", T([[[1, 2, 3, 4], [5, 6, 7, 8]]]), 2), split, { what: "splitHeads" });
+      expectTensor(await ex.call("mergeHeads", T(split)), [[[1, 2, 3, 4], [5, 6, 7, 8]]], { what: "mergeHeads" });
+    });
+  });
+
+  describe("tr-classifier · train an attention classifier", () => {
+    ex.test("tr-classifier", "5 steps: exactly 5 optimizer steps, one label in 0…4 per test sequence", async () => {
+      const train = majorityData(64, mulberry32(4));
+      const test = majorityData(20, mulberry32(5));
+      const options = { vocabSize: 5, dModel: 8, heads: 2, steps: 5, batchSize: 16, seed: 7 };
+      const { value, args } = await ex.callObserved("trainMajorityClassifier", [train.tokens, train.labels, test.tokens, optimizer("adam", 0.02), options], { timeoutMs: trainingBudgetMs(20) });
+      const steps = stepsTaken(args[3]);
+      expectTrue(steps === 5, `the optimizer took ${steps} steps; the budget is exactly options.steps = 5`);
+      labelsOf(value, 20, 5);
     });
   });
 });

@@ -11,7 +11,7 @@ import {
 } from "../../../lib/losses/reconstruction";
 import { activationStats, l1ActivityPenalty } from "../../../lib/losses/sparsity";
 import { elboTerms, klDivergenceToStandardNormal, reparameterise } from "../../../lib/models/vae";
-import { assertClose, assertClose as close } from "../close";
+import { assertClose, assertClose as close } from "../../helpers/close";
 
 const value = (t: tf.Tensor) => {
   const v = t.dataSync()[0];

@@ -2,9 +2,9 @@ import { strict as assert } from "assert";
 import { psnr, psnrFromMse, psnrPerImage, meanPsnr } from "../../../lib/metrics/psnr";
 import { areaUnderCurve, auroc, rocCurve } from "../../../lib/metrics/auroc";
 import { iou, iouPerImage } from "../../../lib/metrics/iou";
-import { assertNear } from "../close";
+import { assertNear } from "../../helpers/close";
 
-const close = (a: number, b: number, tol = 1e-9) => assertNear(a, b, tol);
+const close = (a: number, b: number, tolerance = 1e-9) => assertNear(a, b, tolerance); // these metrics are exact up to rounding
 
 describe("PSNR", () => {
   it("is 10 log10(1 / MSE) for pixels in [0, 1]", () => {

@@ -3,11 +3,20 @@
  * specs send as arguments become real tfjs objects here, and what a call returns becomes plain data
  * (values.ts). Compiled into the sandbox runtime with main.ts.
  */
-import { decodeNumber, encodeNumber, mulberry32 } from "./values";
+import * as path from "path";
+import { decodeNumber, encodeNumber } from "./values";
 
 type TF = typeof import("@tensorflow/tfjs");
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const tf: TF = require("@tensorflow/tfjs");
+/**
+ * The course's one mulberry32 (lib/seed.ts), for seeded streams ({$rng: {seed}}), so that a spec's
+ * reference (which imports lib/seed) and the sandbox draw the same numbers. The runtime compiles
+ * lib/ next to sandbox/ (runtime.ts), so it is loaded from there; taken once, before any student
+ * code runs, so a cell that rewrites the module's exports cannot change it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { mulberry32 } = require(path.join(__dirname, "..", "lib", "seed.js")) as typeof import("../../../lib/seed");
 
 /** What one call made (disposed after it) and the random streams it handed out. */
 export interface CallState {
@@ -82,7 +91,8 @@ export function encodeTfValue(value: unknown, encode: (v: unknown) => unknown, s
   if (value instanceof tf.LayersModel) {
     return { $model: { weights: value.getWeights().map((w) => encode(w)) } };
   }
-  if (value instanceof tf.Optimizer) return { $optimizer: { kind: value.getClassName() } };
+  // The steps it took: a training task's step budget is judged on it (a count from where student code runs).
+  if (value instanceof tf.Optimizer) return { $optimizer: { kind: value.getClassName(), iterations: value.iterations } };
   if (typeof value === "function" && state?.rngs.has(value)) return { $rng: { used: state.rngs.get(value)!.used } };
   return undefined;
 }

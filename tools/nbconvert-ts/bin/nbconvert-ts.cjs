@@ -109,6 +109,9 @@ async function build() {
   const file = path.join(CACHE, `cli-${key}.js`);
   try {
     fs.mkdirSync(CACHE, { recursive: true });
+    // The one write-then-rename outside @ts-course/cli's writeFileAtomic: this launcher is plain
+    // JavaScript that runs before any TypeScript can load. It writes only a cache whose name is
+    // its inputs' hash, so no fsync: a bundle lost in a crash is rebuilt at the next start.
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, code);
     fs.renameSync(tmp, file);

@@ -17,7 +17,7 @@ import * as path from "path";
 import { ExecuteOptions } from "./execute/executor";
 import { IndexEntry, renderIndex } from "./html/indexPage";
 import { INSTRUCTOR_TAG } from "./filter";
-import { REPO_ROOT } from "@ts-course/cli";
+import { mapPool, REPO_ROOT } from "@ts-course/cli";
 import { joinText, Notebook, readNotebook, writeFileAtomic } from "@ts-course/notebook";
 import { checkWritable } from "./outputPaths";
 import { codeCellCount, executeFile, exportFile, metricLines, notebookName } from "./pipeline";
@@ -177,21 +177,14 @@ export async function runHandouts(options: HandoutOptions = {}): Promise<number>
   log(`handouts: ${lectures.length} notebooks, ${jobs} at a time → ${path.relative(process.cwd(), handoutsDir) || handoutsDir}/`);
 
   const t0 = Date.now();
-  const results: LectureResult[] = new Array(lectures.length);
-  let next = 0;
   let finished = 0;
-  const worker = async () => {
-    while (next < lectures.length) {
-      const i = next++;
-      const lecture = lectures[i];
-      log(`${paint.bold("▶")} ${lecture.name} ${paint.dim(`(${lecture.title})`)}`);
-      results[i] = await runLecture(lecture, options, executedDir, handoutsDir);
-      finished++;
-      const r = results[i];
-      log(`${r.ok ? paint.green("■") : paint.red("■")} ${lecture.name}: ${r.ok ? "ok" : paint.red("failed")} in ${seconds(r.seconds)} ${paint.dim(`[${finished}/${lectures.length} done]`)}`);
-    }
-  };
-  await Promise.all(Array.from({ length: jobs }, worker));
+  const results = await mapPool(lectures, jobs, async (lecture) => {
+    log(`${paint.bold("▶")} ${lecture.name} ${paint.dim(`(${lecture.title})`)}`);
+    const r = await runLecture(lecture, options, executedDir, handoutsDir);
+    finished++;
+    log(`${r.ok ? paint.green("■") : paint.red("■")} ${lecture.name}: ${r.ok ? "ok" : paint.red("failed")} in ${seconds(r.seconds)} ${paint.dim(`[${finished}/${lectures.length} done]`)}`);
+    return r;
+  });
 
   const entries: IndexEntry[] = results.map((r) => ({
     name: r.lecture.name,

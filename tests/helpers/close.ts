@@ -1,4 +1,4 @@
-/** Comparing numbers in the lib specs: one rule for every spec. */
+/** Comparing numbers in the specs (lib, autograder, tools): one home, one rule for every spec. */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 
@@ -23,9 +23,14 @@ export function assertClose(actual: Numbers, expected: Numbers, tolerance = 1e-5
   }
 }
 
-/** max |a − b| over all elements. */
-export function maxAbsDifference(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+/** max |a − b| over all elements: tensors (broadcast, so `b` may be a number) or arrays of equal length. */
+export function maxAbsDifference(a: Numbers, b: Numbers): number {
+  if (a instanceof tf.Tensor || b instanceof tf.Tensor) return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+  const [x, y] = [values(a), values(b)];
+  assert.equal(x.length, y.length, `${x.length} values against ${y.length}`);
+  let max = 0;
+  for (let i = 0; i < x.length; i++) max = Math.max(max, Math.abs(x[i] - y[i]));
+  return max;
 }
 
 /** |actual − expected| ≤ tolerance, for one number. */
