@@ -13,7 +13,7 @@ import { REPO_ROOT } from "@ts-course/cli";
 const ts = require(require.resolve("@tslab/typescript-for-tslab", { paths: [path.join(REPO_ROOT, "node_modules", "tslab")] })) as typeof import("typescript");
 
 /** Browser code (the widgets' runtime): bundled by esbuild for a page, never compiled by the kernel; it has its own tsconfig with the DOM. */
-const BROWSER_ONLY = path.join(ROOT, "lib", "viz", "widgets", "browser");
+const BROWSER_ONLY = path.join(REPO_ROOT, "lib", "viz", "widgets", "browser");
 
 function libFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
