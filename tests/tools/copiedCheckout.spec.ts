@@ -137,14 +137,14 @@ describe("a copied checkout (cp -a) reads and writes only itself (#22)", functio
     fs.chmodSync(stage, 0o755);
     const env = { COURSE_GRADER_STAGE_DIR: stage, NO_COLOR: "1" };
     const check = run(copy, "npm", ["run", "check", "--", "solutions/gans.ipynb"], env);
-    assert.match(check.stdout + check.stderr, /Public tests: 5\/5 pass/);
+    assert.match(check.stdout + check.stderr, /Public tests: 7\/7 pass/);
     run(copy, "npm", ["run", "submit", "--", "--student", "alice", "--dir", "solutions"], env);
     const submissions = path.join(copy, "build", "submissions");
     const archive = fs.readdirSync(submissions).filter((f) => f.startsWith("alice-")).map((f) => path.join(submissions, f)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
     assert.ok(archive && fs.statSync(archive).mtimeMs > Date.now() - 600_000, "submit wrote its archive in the copy");
     run(copy, "npm", ["run", "autograde", "--", archive, "--out", "build/copied-autograde", "--jobs", "1"], env);
     const csv = fs.readFileSync(path.join(copy, "build", "copied-autograde", "grades.csv"), "utf8").split("\n");
-    assert.match(csv[1], /^alice,[^,]*,36,36,100,/, csv.join("\n"));
+    assert.match(csv[1], /^alice,[^,]*,50,50,100,/, csv.join("\n"));
     assert.ok(fs.readdirSync(path.join(copy, "build", "grader", "runtime")).length > 0, "the copy compiled its grader runtime in its own build/");
   });
 
