@@ -18,6 +18,8 @@ export interface Expectations {
   progressUpdates: number;
   /** The run is expected to stop at an error whose text matches this (a negative control). */
   expectError?: RegExp;
+  /** At least this many live widgets (lib/viz/widgets) must mount, and one must answer its slider. */
+  widgets?: number;
 }
 
 export interface Summary {

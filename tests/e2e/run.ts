@@ -25,6 +25,7 @@ import { BrowserContext, chromium } from "playwright-core";
 import { check, Expectations, summarise, Summary } from "./checks";
 import { LabServer, startLabServer } from "./jupyterServer";
 import * as nb from "./notebookRun";
+import { checkWidgets } from "./widgets";
 
 const ARTIFACTS = path.join(REPO_ROOT, "artifacts", "e2e");
 const COPIES = path.join(REPO_ROOT, "build", "e2e", "notebooks");
@@ -52,7 +53,11 @@ interface Result {
 }
 
 function targets(): { list: Target[]; skipped: string[] } {
-  const list: Target[] = [{ name: "smoke", source: "lectures/smoke.ipynb", expect: { figure: true, table: true, progressUpdates: 3 } }];
+  const list: Target[] = [
+    { name: "smoke", source: "lectures/smoke.ipynb", expect: { figure: true, table: true, progressUpdates: 3 } },
+    // Four tiny models, each shown by a live widget (lib/viz/widgets): the widgets must answer in JupyterLab too.
+    { name: "widgets", source: "tests/tools/widgets/fixtures/widgets.ipynb", expect: { figure: false, table: false, progressUpdates: 0, widgets: 4 } },
+  ];
   const skipped: string[] = [];
   for (const file of LECTURES) {
     const source = `lectures/${file}`;
@@ -219,6 +224,7 @@ async function runOne(page: import("playwright-core").Page, server: LabServer, t
     result.runSeconds = ran.seconds;
     result.summary = summarise(run);
     result.failures = check(run, result.summary, target.expect, externalRequests());
+    if (target.expect.widgets) result.failures.push(...(await checkWidgets(page, target.expect.widgets)));
     fs.writeFileSync(path.join(ARTIFACTS, `${target.name}.json`), JSON.stringify({ ...run, summary: result.summary }, null, 2) + "\n");
   } catch (e) {
     result.failures.push(e instanceof Error ? e.message.split("\n")[0] : String(e));

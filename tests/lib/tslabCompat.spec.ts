@@ -12,10 +12,13 @@ import { REPO_ROOT } from "@ts-course/cli";
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const ts = require(require.resolve("@tslab/typescript-for-tslab", { paths: [path.join(REPO_ROOT, "node_modules", "tslab")] })) as typeof import("typescript");
 
+/** Browser code (the widgets' runtime): bundled by esbuild for a page, never compiled by the kernel; it has its own tsconfig with the DOM. */
+const BROWSER_ONLY = path.join(REPO_ROOT, "lib", "viz", "widgets", "browser");
+
 function libFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) return libFiles(full);
+    if (e.isDirectory()) return full === BROWSER_ONLY ? [] : libFiles(full);
     return e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [full] : [];
   });
 }

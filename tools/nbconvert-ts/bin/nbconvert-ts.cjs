@@ -32,7 +32,7 @@ const ENTRY = path.join(PKG, "src", "cli.ts");
 const CACHE = path.join(PKG, ".cache");
 const MANIFEST = path.join(CACHE, "cli-bundle.json");
 /** Loaded at run time, never bundled: native code, big optional parts, what loads files by path. */
-const EXTERNAL = ["zeromq", "ajv", "ajv/*", "typescript", "jsdom", "dompurify", "playwright-core"];
+const EXTERNAL = ["zeromq", "ajv", "ajv/*", "typescript", "jsdom", "dompurify", "playwright-core", "esbuild"];
 
 /** The key of a bundle made from these files (paths relative to the package). */
 function keyOf(sources, packages) {

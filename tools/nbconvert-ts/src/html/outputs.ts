@@ -16,6 +16,9 @@ import { sanitizeHtml } from "./sanitize";
 
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
+/** Where lib/viz/widgets marks its outputs (metadata["ts-course"]: { widget } or { widgetRuntime }). */
+const WIDGET_KEY = "ts-course";
+
 export const MIME_ORDER = [
   PLOTLY_MIME,
   "application/javascript",
@@ -42,6 +45,8 @@ export interface OutputContext {
   markdown: MarkdownRenderer;
   /** Incremented per plotly figure: element ids. */
   plotCount: number;
+  /** Live widgets (lib/viz/widgets) on the page: the page then gets their runtime, once. */
+  widgetCount?: number;
   usedAnsi: boolean;
   /** Someone else's notebook: sanitise HTML, run nothing (see the file comment). */
   untrusted?: boolean;
@@ -85,6 +90,9 @@ export function renderOutput(output: Record<string, any>, ctx: OutputContext): s
     case "execute_result": {
       const data = output.data && typeof output.data === "object" && !Array.isArray(output.data) ? output.data : {};
       const metadata = output.metadata && typeof output.metadata === "object" ? output.metadata : {};
+      // A widget's runtime, sent by the kernel for JupyterLab: the page gets one copy at its end instead.
+      if (metadata[WIDGET_KEY]?.widgetRuntime) return "";
+      if (metadata[WIDGET_KEY]?.widget && !ctx.untrusted) ctx.widgetCount = (ctx.widgetCount ?? 0) + 1;
       return renderBundle(data, metadata, ctx);
     }
     default:

@@ -2,7 +2,8 @@
  * Step 4: an executed notebook to one self-contained HTML page.
  *
  *   cells ─► markdown (marked + KaTeX) | code (highlight.js) + outputs ─► table of contents
- *         ─► page: theme CSS, KaTeX CSS if there is maths, plotly.js if there are figures
+ *         ─► page: theme CSS, KaTeX CSS if there is maths, plotly.js if there are figures,
+ *            the live widgets' runtime (TensorFlow.js, built now by esbuild) if there are widgets
  *
  * A Content-Security-Policy meta tag forbids every network request (default-src 'none'),
  * so a handout that works at all works offline. An export of an untrusted notebook (a
@@ -20,6 +21,7 @@ import { Heading, MarkdownRenderer } from "./markdown";
 import { OutputContext, renderOutput } from "./outputs";
 import { sanitizeHtml } from "./sanitize";
 import { renderToc } from "./toc";
+import { widgetRuntime } from "../../../../lib/viz/widgets/runtime";
 
 export interface RenderOptions {
   /** Page title (default: metadata.title, else the first heading, else "Notebook"). */
@@ -51,6 +53,8 @@ export interface RenderResult {
   headings: Heading[];
   usedMath: boolean;
   plotCount: number;
+  /** Live widgets on the page (0: no widget runtime in it). */
+  widgetCount: number;
   /** Maths that KaTeX could not parse, and similar problems worth a warning ("cell 4: …"). */
   warnings: string[];
   /** The notebook's HTML was sanitised (an untrusted export). */
@@ -123,7 +127,9 @@ ${options.footer ? `<footer class="footer">${escapeHtml(options.footer)}</footer
 </div>
 `;
   const tail = `<script>${pageScript()}</script>\n</body>\n</html>\n`;
-  const chunks = ctx.plotCount > 0 ? [page, "<script>", plotlyScript(), "</script>\n", tail] : [page + tail];
+  // One runtime serves every widget of the page; an untrusted export counts none (their scripts are gone).
+  const widgets = ctx.widgetCount ? `<script data-course-widget-runtime>${widgetRuntime().script}</script>\n` : "";
+  const chunks = ctx.plotCount > 0 ? [page, "<script>", plotlyScript(), "</script>\n", widgets + tail] : [page + widgets + tail];
   let joined: string | null = null;
   return {
     chunks,
@@ -134,6 +140,7 @@ ${options.footer ? `<footer class="footer">${escapeHtml(options.footer)}</footer
     headings: markdown.headings,
     usedMath: markdown.usedMath,
     plotCount: ctx.plotCount,
+    widgetCount: ctx.widgetCount ?? 0,
     warnings: [...markdown.mathErrors.map((m) => (options.file ? `${options.file}: ${m}` : m)), ...warnings.map((w) => (options.file ? `${options.file} ${w}` : w))],
     sanitized: untrusted,
   };

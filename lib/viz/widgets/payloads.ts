@@ -1,0 +1,59 @@
+/**
+ * What each kind of widget carries in its page: written by the kernel-side calls
+ * (./vaeLatent.ts, ./denoiser.ts, ./generator.ts), read by the browser bundle (./browser/).
+ */
+import type { EncodedArray } from "./encoding";
+import type { EncodedLayer } from "./denseStack";
+
+/** The VAE's decoder over its 2-D latent plane. */
+export interface VaeLatentPayload {
+  /** h [1, 2] → E[x|h] [1, 784]: the decoder's layers, then a sigmoid. */
+  decoder: EncodedLayer[];
+  /** The plane shown: [−range, range]² (both axes). */
+  range: number;
+  /** Where the point starts. */
+  start: [number, number];
+  /** Codes μ(x) of test digits [n, 2] (float16) and their labels (base64 bytes), drawn under the point. */
+  points?: { codes: EncodedArray; labels: string };
+}
+
+/** The denoising autoencoder with a few test digits to corrupt. */
+export interface DenoiserPayload {
+  /** x̃ [1, 784] → x̂ [1, 784]: encoder and decoder layers, then a sigmoid. */
+  autoencoder: EncodedLayer[];
+  /** Test digits, one byte a pixel (./compute.ts imagesFromBase64): [count, 784]. */
+  images: string;
+  count: number;
+  /** The slider's start, and the mask's seed (the "new mask" button adds one). */
+  fraction: number;
+  seed: number;
+}
+
+/** A GAN's dense generator. */
+export interface GeneratorPayload {
+  /** z [n, noiseDim] → samples [n, 784]. */
+  generator: EncodedLayer[];
+  noiseDim: number;
+  /** Samples per click. */
+  count: number;
+  /** Seed of the first batch of samples ("new samples" adds one), and of the walk's two ends. */
+  seed: number;
+  walkSeed: number;
+}
+
+/** The character LSTM (lib/models/charLstm.ts) with its vocabulary. */
+export interface CharLstmPayload {
+  /** Input projection W [V, 4u] and bias b [4u], recurrent U [u, 4u], read-out W_y [u, V] and b_y [V]. */
+  W: EncodedArray;
+  b: EncodedArray;
+  U: EncodedArray;
+  Wy: EncodedArray;
+  by: EncodedArray;
+  /** id → character. */
+  chars: string[];
+  /** The controls' start: seed text, temperature, characters to write; the sampling seed ("write" adds one). */
+  prompt: string;
+  temperature: number;
+  length: number;
+  seed: number;
+}

@@ -1,0 +1,73 @@
+/**
+ * The size budget of issue 20: what the widgets add to a lecture's handout, for the lectures'
+ * own model sizes (weights bytes do not depend on training), and what int8 costs in pixels.
+ *   2022-10-28: VAE 784-256-2 (decoder 2-256-784) and the denoiser 784-256-64-256-784
+ *   2022-10-29: the character LSTM, 128 units over Moby Dick's 47 characters
+ *   2022-11-14: the dense generator 100-256-784
+ * Each page also carries the runtime once. Budget: 3 MB per lecture in all.
+ */
+import { strict as assert } from "assert";
+import * as tf from "@tensorflow/tfjs";
+import { variationalAutoencoder } from "../../../lib/models/vae";
+import { denseAutoencoder } from "../../../lib/models/autoencoder";
+import { buildDenseGenerator } from "../../../lib/models/gan";
+import { vaeLatentSpec } from "../../../lib/viz/widgets/vaeLatent";
+import { denoiserSpec } from "../../../lib/viz/widgets/denoiser";
+import { generatorSpec } from "../../../lib/viz/widgets/generator";
+import { charLstmSpec } from "../../../lib/viz/widgets/charLstm";
+import { CharLstm } from "../../../lib/models/charLstm";
+import { CharVocab } from "../../../lib/text/charVocab";
+import { widgetBundle, WidgetSpec } from "../../../lib/viz/widgets/widget";
+import { widgetRuntime } from "../../../lib/viz/widgets/runtime";
+import { decodeStack, disposeStack, EncodedLayer } from "../../../lib/viz/widgets/denseStack";
+import { runFlat } from "../../../lib/viz/widgets/compute";
+
+const MB = 1024 * 1024;
+const htmlBytes = (spec: WidgetSpec) => Buffer.byteLength(String(widgetBundle(spec).data["text/html"]));
+
+describe("live widgets: bytes per handout (lecture-size models)", function () {
+  this.timeout(120_000);
+
+  it("2022-10-28 and 2022-11-14 and 2022-10-29 stay within 3 MB each, runtime included; int8 moves a pixel by < 2%", () => {
+    const runtime = Buffer.byteLength(widgetRuntime().script);
+    const images = { images: Float32Array.from({ length: 500 * 784 }, (_, i) => ((i * 7919) % 256) / 255), labels: new Uint8Array(500), count: 500 };
+    const vae = variationalAutoencoder({ hiddenSizes: [256], latentSize: 2 });
+    const denoiser = denseAutoencoder({ hiddenSizes: [256, 64] });
+    const g = buildDenseGenerator({ name: "size_g" });
+    const vaeSpec = vaeLatentSpec(vae, { points: images });
+    const vocab = new CharVocab("abcdefghijklmnopqrstuvwxyz .,;:!?'\"-()\n_&*[]$@");
+    const lstm = new CharLstm({ vocabSize: vocab.size, units: 128 });
+    const rows: [string, number][] = [
+      ["runtime (tfjs-core + cpu + widgets)", runtime],
+      ["VAE latent plane, int8", htmlBytes(vaeSpec)],
+      ["denoiser, int8", htmlBytes(denoiserSpec(denoiser, { images }))],
+      ["generator, int8", htmlBytes(generatorSpec(g))],
+      ["generator, float16", htmlBytes(generatorSpec(g, { precision: "float16" }))],
+      ["char LSTM 128 units, int8", htmlBytes(charLstmSpec(lstm, vocab, { length: 20 }))],
+    ];
+    const lecture1028 = runtime + rows[1][1] + rows[2][1];
+    const lecture1114 = runtime + rows[3][1];
+    const lecture1029 = runtime + rows[5][1];
+    for (const [what, bytes] of rows) console.log(`      ${what}: ${(bytes / 1024).toFixed(0)} KB`);
+    console.log(`      2022-10-28 adds ${(lecture1028 / MB).toFixed(2)} MB, 2022-10-29 ${(lecture1029 / MB).toFixed(2)} MB, 2022-11-14 ${(lecture1114 / MB).toFixed(2)} MB`);
+    assert.ok(lecture1028 <= 3 * MB && lecture1029 <= 3 * MB && lecture1114 <= 3 * MB);
+
+    // int8 against float32, the same decoder over the plane: the largest change of a pixel (in [0, 1]).
+    const decodeGrid = (precision: "int8" | "float32") => {
+      const layers = (vaeLatentSpec(vae, { precision }).payload as { decoder: EncodedLayer[] }).decoder;
+      const stack = decodeStack(layers);
+      const grid = Float32Array.from({ length: 200 }, (_, i) => ((i * 37) % 61) / 10 - 3);
+      const out = runFlat(stack, grid, 100);
+      disposeStack(stack);
+      return out;
+    };
+    const [q, f] = [decodeGrid("int8"), decodeGrid("float32")];
+    const worst = q.reduce((m, v, i) => Math.max(m, Math.abs(v - f[i])), 0);
+    console.log(`      int8 vs float32, VAE decoder at 100 points: largest pixel change ${worst.toFixed(4)}`);
+    assert.ok(worst < 0.02, `int8 changed a pixel by ${worst}`);
+    vae.dispose();
+    denoiser.dispose();
+    g.dispose();
+    lstm.dispose();
+  });
+});
