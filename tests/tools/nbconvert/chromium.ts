@@ -4,7 +4,7 @@
  * --user-data-dir), and each page may load itself and nothing else.
  */
 import * as fs from "fs";
-import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
@@ -36,4 +36,27 @@ export async function blockedContext(browser: Browser, pageUrl: string, options:
     return route.abort();
   });
   return { context, blocked };
+}
+
+/** A page opened from a file in a blocked context, with what it tried to fetch and every console error or warning. */
+export interface Visit {
+  page: Page;
+  blocked: string[];
+  errors: string[];
+}
+
+export async function openBlockedPage(browser: Browser, file: string, options: BrowserContextOptions = {}): Promise<Visit> {
+  const url = `file://${file}`;
+  const { context, blocked } = await blockedContext(browser, url, { viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") errors.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => {
+    if (r.url() !== url && !blocked.includes(r.url())) blocked.push(r.url());
+  });
+  await page.goto(url, { waitUntil: "load" });
+  return { page, blocked, errors };
 }

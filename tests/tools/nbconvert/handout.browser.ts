@@ -13,34 +13,18 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Browser, Page } from "playwright-core";
 import { executeFile, exportFile } from "nbconvert-ts";
-import { blockedContext, launchChromium, skipWithoutChromium } from "./chromium";
+import { launchChromium, openBlockedPage, skipWithoutChromium, Visit } from "./chromium";
 import { fixture, ROOT, tempDir } from "./helpers";
 
 const ARTIFACTS = path.join(ROOT, "artifacts");
 
-interface Visit {
-  page: Page;
-  blocked: string[];
-  errors: string[];
-}
 
 async function open(browser: Browser, file: string): Promise<Visit> {
-  const url = `file://${file}`;
   // Every request other than the page itself is refused (and recorded).
-  const { context, blocked } = await blockedContext(browser, url, { viewport: { width: 1280, height: 900 }, colorScheme: "light" });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") errors.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => {
-    if (r.url() !== url && !blocked.includes(r.url())) blocked.push(r.url());
-  });
-  await page.goto(url, { waitUntil: "load" });
-  await page.evaluate(() => document.fonts.ready.then(() => true));
-  await page.waitForTimeout(300); // plotly draws after load
-  return { page, blocked, errors };
+  const visit = await openBlockedPage(browser, file, { colorScheme: "light" });
+  await visit.page.evaluate(() => document.fonts.ready.then(() => true));
+  await visit.page.waitForTimeout(300); // plotly draws after load
+  return visit;
 }
 
 describe("nbconvert-ts handout in a browser (headless Chromium, network blocked)", function () {

@@ -15,7 +15,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import type { Browser, Page } from "playwright-core";
 import { executeFile, exportFile } from "nbconvert-ts";
-import { blockedContext, launchChromium, skipWithoutChromium } from "../nbconvert/chromium";
+import { launchChromium, openBlockedPage, skipWithoutChromium, Visit } from "../nbconvert/chromium";
 import { ROOT, tempDir } from "../nbconvert/helpers";
 import { decodeArray } from "../../../lib/viz/widgets/encoding";
 import { decodeStack, EncodedLayer } from "../../../lib/viz/widgets/denseStack";
@@ -30,27 +30,8 @@ import { buildDenseGenerator } from "../../../lib/models/gan";
 const FIXTURE = path.join(ROOT, "tests", "tools", "widgets", "fixtures", "widgets.ipynb");
 const ARTIFACTS = path.join(ROOT, "artifacts");
 
-interface Visit {
-  page: Page;
-  blocked: string[];
-  errors: string[];
-}
 
-async function open(browser: Browser, file: string, javaScriptEnabled = true): Promise<Visit> {
-  const url = `file://${file}`;
-  const { context, blocked } = await blockedContext(browser, url, { viewport: { width: 1280, height: 900 }, javaScriptEnabled });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") errors.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => {
-    if (r.url() !== url && !blocked.includes(r.url())) blocked.push(r.url());
-  });
-  await page.goto(url, { waitUntil: "load" });
-  return { page, blocked, errors };
-}
+const open = (browser: Browser, file: string, javaScriptEnabled = true): Promise<Visit> => openBlockedPage(browser, file, { javaScriptEnabled });
 
 /** The payload of the page's widget of this kind, read from the HTML the reader gets. */
 function payloadOf<T>(html: string, kind: string): T {
