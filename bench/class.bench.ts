@@ -5,7 +5,9 @@
  *       on a PostgreSQL server;
  *   (b) a deadline burst: N submissions spread over M minutes, submit→graded p50/p99, lost = 0;
  *   (d) the same burst on the embedded gradebook (PGlite, grading inside the service).
- *   (c) memory per student is measured by tests/class/spawn.class.ts (it prints it).
+ *   (c) memory per student: a course kernel after the autoencoder lecture's first training cell
+ *       (bench/kernelMemory.ts, on the backend a kernel picks and on wasm); the idle JupyterLab
+ *       server is measured by tests/class/spawn.class.ts (it prints it).
  *
  *   npm run bench -- --files class               the runner: throughput with 1 and 2 workers
  *   npx tsx bench/class.bench.ts [--submissions 500] [--minutes 5] [--throughput 12]
@@ -20,6 +22,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { startHub, TestHub } from "../tools/hub/fixtures/hubHarness";
 import { PgCluster } from "../tools/hub/fixtures/pgCluster";
+import { kernelAfterFirstTraining } from "./kernelMemory";
 import type { BenchSuite } from "./types";
 
 const ROOT = path.join(__dirname, "..");
@@ -166,6 +169,8 @@ async function main(): Promise<void> {
   const tn = Number(values.throughput);
   const out: Record<string, unknown> = { cores: os.cpus().length, loadavg: os.loadavg(), submissions: n, minutes };
   const students = n; // one submission per student: none supersedes another
+  out.kernelAfterTraining = [await kernelAfterFirstTraining(), await kernelAfterFirstTraining({ COURSE_BACKEND: "wasm" })];
+  console.log(`course kernel after the autoencoder lecture's first training cell: ${JSON.stringify(out.kernelAfterTraining)}`);
   if (!values["skip-postgres"]) await onPostgres(out, n, minutes, tn, students);
   if (!values["skip-pglite"]) {
     const lite = await startHub({ serviceArgs: ["--workers", "2"], env: { COURSE_RATE_PER_MINUTE: "100000" } });
