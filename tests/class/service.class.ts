@@ -11,6 +11,9 @@ import * as path from "path";
 import { BrowserSession } from "./browserSession";
 import { startHub, TestHub } from "../../tools/hub/fixtures/hubHarness";
 import { PgCluster } from "../../tools/hub/fixtures/pgCluster";
+import { maxPoints } from "../helpers/points";
+
+const AE_POINTS = maxPoints("autoencoders");
 
 const ROOT = path.join(__dirname, "../..");
 const EXERCISE = fs.readFileSync(path.join(ROOT, "exercises/autoencoders.ipynb"));
@@ -245,7 +248,7 @@ for (const engine of ["pglite", "postgres"] as const) {
         assert.equal(r.status, 200);
       }
       const a = (await json(await hub.course("GET", "api/assignments/ae-1", { token: alice }))).score;
-      assert.deepEqual([a.points, a.max, a.final], [13, 13, 13]);
+      assert.deepEqual([a.points, a.max, a.final], [AE_POINTS, AE_POINTS, AE_POINTS]);
       const fb = await asBob("GET", "api/assignments/ae-late/feedback");
       assert.equal(fb.status, 200);
       assert.ok(fb.body.tests.some((t: any) => t.hidden && !t.passed));
@@ -273,8 +276,8 @@ for (const engine of ["pglite", "postgres"] as const) {
       const csv = await (await hub.course("GET", "api/instructor/grades.csv", { token: prof })).text();
       const lines = csv.trim().split("\r\n");
       assert.equal(lines[0], "Student,ID,SIS User ID,SIS Login ID,Section,Autoencoders (late) (ae-late),Autoencoders (ae-1),Autoencoders (ae-later)");
-      assert.equal(lines[1], "Points Possible,,,,,13,13,13");
-      assert.ok(lines.includes("Alice Liddell,,alice,alice@example.edu,,,13,"), csv);
+      assert.equal(lines[1], `Points Possible,,,,,${AE_POINTS},${AE_POINTS},${AE_POINTS}`);
+      assert.ok(lines.includes(`Alice Liddell,,alice,alice@example.edu,,,${AE_POINTS},`), csv);
       assert.ok(lines.includes("Bob,,bob,bob@example.edu,,0,,"), csv);
       assert.ok(lines.includes("'=cmd|' /C calc'!A0,,carol,carol@example.edu,,,0,"), "formula defused: " + csv);
       const page = await (await hub.course("GET", "instructor/", { token: prof })).text();

@@ -18,6 +18,9 @@ import * as path from "path";
 import type { Page } from "playwright-core";
 import type { TestHub } from "../../tools/hub/fixtures/hubHarness";
 import { gradeIndependently, parseCanvasCsv } from "./gradeCheck";
+import { maxPoints } from "../helpers/points";
+
+const AE_POINTS = maxPoints("autoencoders");
 import { hubSessionEnds, serviceStopsAnswering } from "./panelFaults";
 import { acceptDialog, assignmentItem, deleteCell, eventually, HubBrowser, hubLogin, notebookPanel, openCoursePanel, panelScreenshot, runFromPalette, setCellSource, tableRow, wallClock } from "./labPage";
 
@@ -210,14 +213,14 @@ export async function classroomStory(o: StoryOptions): Promise<StoryFacts> {
   const [download] = await Promise.all([staff.waitForEvent("download"), staff.getByRole("link", { name: "Export grades (Canvas CSV)" }).click()]);
   const csv = parseCanvasCsv(fs.readFileSync((await download.path())!, "utf8"), `Autoencoders (${ASSIGNMENT})`);
   const grader = await gradeIndependently(EXERCISE, { [u.alice]: path.join(home(u.alice), NOTEBOOK), [u.bob]: path.join(home(u.bob), original) });
-  assert.equal(grader[u.alice], 13, "the grader gives the full solution full marks");
-  assert.ok(grader[u.bob] > 0 && grader[u.bob] < 13, "and the half solution part of them");
-  assert.equal(csv["Points Possible"], "13");
+  assert.equal(grader[u.alice], AE_POINTS, "the grader gives the full solution full marks");
+  assert.ok(grader[u.bob] > 0 && grader[u.bob] < AE_POINTS, "and the half solution part of them");
+  assert.equal(csv["Points Possible"], String(AE_POINTS));
   assert.equal(Number(csv[u.alice]), grader[u.alice], "the CSV's score for alice is the grader's");
   assert.equal(Number(csv[u.bob]), grader[u.bob], "the CSV's score for bob is the grader's (no penalty after the extension)");
   assert.equal(csv[u.carol], "", "carol submitted nothing");
-  assert.match(aliceScore, new RegExp(`^${grader[u.alice]} / 13$`));
-  assert.match(bobScore, new RegExp(`^${grader[u.bob]} / 13$`));
+  assert.match(aliceScore, new RegExp(`^${grader[u.alice]} / ${AE_POINTS}$`));
+  assert.match(bobScore, new RegExp(`^${grader[u.bob]} / ${AE_POINTS}$`));
   o.log(`CSV ${JSON.stringify(csv)}; grader ${JSON.stringify(grader)}`);
   return { users: u, aliceCheck: aliceCheck.line, bobCheck: bobCheck.line, aliceScore, bobScore, bobPenaltyBefore, bobPenaltyAfter, csv, grader, waitedForDueS, faults };
 }
@@ -250,7 +253,7 @@ async function ownScore(page: Page, id: string, user: string): Promise<string> {
   await feedback.waitForLoadState();
   const body = await feedback.innerText("body");
   assert.match(body, new RegExp(`Feedback for ${user}`), `${user}'s feedback page is theirs`);
-  assert.match(body, new RegExp(`${score.split(" ")[0]} / 13 points`), "and shows the score the panel shows");
+  assert.match(body, new RegExp(`${score.split(" ")[0]} / ${AE_POINTS} points`), "and shows the score the panel shows");
   await feedback.close();
   return score;
 }

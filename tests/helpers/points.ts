@@ -1,0 +1,8 @@
+/** An exercise's points as the grader counts them (the solution notebook's graded cells), so that specs follow the course as it grows. */
+import { listExercises } from "../../tools/grader/index";
+
+export function maxPoints(exercise: string): number {
+  const entry = listExercises().find((e) => e.name === exercise);
+  if (!entry) throw new Error(`no exercise named ${exercise} in exercises/exercises.json`);
+  return entry.graded.reduce((sum, cell) => sum + cell.points, 0);
+}
