@@ -118,8 +118,9 @@ export async function classroomStory(o: StoryOptions): Promise<StoryFacts> {
   const saved = readCells(path.join(home(u.alice), NOTEBOOK));
   for (const id of gradeIds) assert.equal(text(saved.find((c) => gradeIdOf(c) === id)!), solution.get(id), `alice's saved ${id} holds the solution she pasted`);
   assert.equal(aliceCheck.points, aliceCheck.max, `alice's complete solution passes every public test (${aliceCheck.line})`);
-  // A last edit after checking, left unsaved: Submit must save it first.
-  const lastCell = released.length - 1;
+  // A last edit after checking, left unsaved: Submit must save it first. In the last code cell: the
+  // notebook ends with a written question, and a rendered Markdown cell is not an editor.
+  const lastCell = released.map((c) => c.cell_type).lastIndexOf("code");
   await setCellSource(alice, aliceNb, lastCell, `${text(released[lastCell])}\n// checked, now submitting`);
   await aliceItem.getByRole("button", { name: `Submit ${NOTEBOOK} for Autoencoders` }).click();
   await acceptDialog(alice, "Submit");
