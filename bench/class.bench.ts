@@ -188,7 +188,25 @@ async function main(): Promise<void> {
   }
   fs.mkdirSync(path.join(ROOT, "build/bench"), { recursive: true });
   fs.writeFileSync(path.join(ROOT, "build/bench/class.json"), JSON.stringify(out, null, 2) + "\n");
-  console.log(JSON.stringify(out, null, 2));
+  console.log(capacityTable(out));
+}
+
+type Burst = Awaited<ReturnType<typeof burst>>;
+
+/** The README's capacity table, from one run's figures (build/bench/class.json keeps them all). */
+export function capacityTable(out: Record<string, unknown>): string {
+  const rows: [string, string][] = [];
+  const kernels = (out.kernelAfterTraining ?? []) as { backend: string; rssMB: number; cpuSeconds: number }[];
+  for (const k of kernels) rows.push([`course kernel after the autoencoder lecture's first training cell (${k.backend})`, `${Math.round(k.rssMB)} MB resident, ${Math.round(k.cpuSeconds)} s CPU`]);
+  if (out.throughput1 != null) rows.push(["grading throughput, 1 / 2 grader-workers, PostgreSQL", `${(out.throughput1 as number).toFixed(0)} / ${(out.throughput2 as number).toFixed(0)} submissions/min`]);
+  const burstRow = (label: string, b: Burst | undefined) => {
+    if (!b) return;
+    rows.push([`deadline burst, ${out.submissions} submissions in ${out.minutes} min, ${label}`, `submit→graded p50 ${b.p50.toFixed(0)} s, p99 ${b.p99.toFixed(0)} s; ${b.lost} lost; submit p99 ${(b.submitP99Ms / 1000).toFixed(2)} s; queue empty ${b.drainedAfterLastSubmitS} s after the last submission (load ${b.loadavg[0]})`]);
+  };
+  burstRow("2 grader-workers, PostgreSQL", out.burstPostgres as Burst | undefined);
+  burstRow("embedded gradebook (PGlite), grading in the service", out.burstPglite as Burst | undefined);
+  const width = Math.max(...rows.map(([w]) => w.length));
+  return [`capacity on ${out.cores} cores (load at start ${(out.loadavg as number[])[0].toFixed(1)})`, ...rows.map(([w, m]) => `  ${w.padEnd(width)}  ${m}`)].join("\n");
 }
 
 if (require.main === module) main().then(() => process.exit(0), (e) => (console.error(e), process.exit(1)));
