@@ -3,5 +3,6 @@ export * from "./vaeLatent";
 export * from "./denoiser";
 export * from "./generator";
 export * from "./charLstm";
+export * from "./toyGan";
 export { widgetBundle, showWidget, WIDGET_METADATA_KEY } from "./widget";
 export { widgetRuntime } from "./runtime";

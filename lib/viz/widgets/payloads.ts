@@ -57,3 +57,20 @@ export interface CharLstmPayload {
   length: number;
   seed: number;
 }
+
+/** The 1-D toy GAN, trained in the page (./toyGanCompute.ts): its settings, no weights (a seed makes them). */
+export interface ToyGanPayload {
+  /** Hidden widths of G and D, and their LeakyReLU slope. */
+  hidden: number[];
+  leak: number;
+  /** The controls' start: batch, Adam's step size and β₁, rounds per animation frame, the seed. */
+  batch: number;
+  learningRate: number;
+  beta1: number;
+  stepsPerFrame: number;
+  seed: number;
+  /** The target p_data = Σ w_k N(μ_k, σ_k²). */
+  mixture: { weights: number[]; means: number[]; stds: number[] };
+  /** Rounds behind the static picture (what shows with scripts off). */
+  previewRounds: number;
+}

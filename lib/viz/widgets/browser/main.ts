@@ -11,6 +11,7 @@ import { mountVaeLatent } from "./vaeLatent";
 import { mountDenoiser } from "./denoiser";
 import { mountGenerator } from "./generator";
 import { mountCharLstm } from "./charLstm";
+import { mountToyGan } from "./toyGan";
 
 type Mount = (root: HTMLElement, payload: any) => void;
 
@@ -19,6 +20,7 @@ const MOUNTS: Record<string, Mount> = {
   denoiser: mountDenoiser,
   generator: mountGenerator,
   "char-lstm": mountCharLstm,
+  "toy-gan": mountToyGan,
 };
 
 function mount(root: HTMLElement): void {
