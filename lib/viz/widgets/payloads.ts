@@ -74,3 +74,17 @@ export interface ToyGanPayload {
   /** Rounds behind the static picture (what shows with scripts off). */
   previewRounds: number;
 }
+
+/** The translator of 2022-10-29 (lib/models/seq2seq.ts), number words → digits, for its attention (./translatorCompute.ts). */
+export interface TranslatorPayload {
+  /** Seq2SeqTransformer's config (dropout is 0 at inference). */
+  config: { sourceVocabSize: number; targetVocabSize: number; maxSourceLen: number; maxTargetLen: number; dModel: number; numHeads: number; ffDim: number; encoderLayers: number; decoderLayers: number; norm: "pre" | "post"; padId: number; bosId: number; eosId: number };
+  /** Weights by name ("encoder.0.attention.wq", …; ./translatorCompute.ts translatorWeights): matrices at the chosen precision, vectors float32. */
+  weights: Record<string, EncodedArray>;
+  /** id → token, both sides ([PAD] [BOS] [EOS] first). */
+  sourceTokens: string[];
+  targetTokens: string[];
+  /** Sentences offered to pick from (held-out numbers), and the one shown first. */
+  examples: string[];
+  start: string;
+}

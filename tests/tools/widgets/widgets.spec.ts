@@ -8,7 +8,7 @@ import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { Notebook } from "@ts-course/notebook";
 import { renderNotebook } from "nbconvert-ts";
-import { mulberry32 } from "../../../lib/seed";
+import { mulberry32, seed } from "../../../lib/seed";
 import { maskingNoiseArray } from "../../../lib/data/corruption";
 import { variationalAutoencoder } from "../../../lib/models/vae";
 import { buildDenseGenerator, buildDenseDiscriminator } from "../../../lib/models/gan";
@@ -26,6 +26,12 @@ import { toyGanSpec } from "../../../lib/viz/widgets/toyGan";
 import { ToyGan } from "../../../lib/viz/widgets/toyGanCompute";
 import { drawToyGan, PLOT_HEIGHT, PLOT_WIDTH } from "../../../lib/viz/widgets/toyGanPlot";
 import { TOY_GAN_MIXTURE } from "../../../lib/data/gaussianMixture";
+import { numberTranslationData, NUMBER_WORDS, Seq2SeqVocab } from "../../../lib/data/translation";
+import { Seq2SeqTransformer, padIdBatch } from "../../../lib/models/seq2seq";
+import { translatePairs } from "../../../lib/train/translationTraining";
+import { translationAttentionSpec } from "../../../lib/viz/widgets/attention";
+import { attendSentence, decodeTranslator, disposeTranslator, translatorWeights } from "../../../lib/viz/widgets/translatorCompute";
+import type { TranslatorPayload } from "../../../lib/viz/widgets/payloads";
 
 /** Sets each Dense layer's weights to the stack's decoded values (what the page computes with). */
 function loadDequantised(layers: tf.layers.Layer[], stack: EncodedLayer[]): void {
@@ -219,6 +225,60 @@ describe("live widgets: encoding, numbers, bundle (lib/viz/widgets)", function (
     assert.throws(() => toyGanSpec({ generator: wide, discriminator: d }), /must map 1 number to 1, this one maps 2 to 1/);
     [g, d, sigmoidG, wide].forEach((m) => m.dispose());
     assert.equal(tf.memory().numTensors, before, "making the widget leaks tensors");
+  });
+
+  it("attention: the lecture's translator on the page's weights translates and attends exactly as the lecture's model (float32, then float16)", () => {
+    const numbers = numberTranslationData({ maxValue: 9999, rng: mulberry32(8) });
+    const task = { source: new Seq2SeqVocab(NUMBER_WORDS), target: new Seq2SeqVocab("0123456789".split("")), sourceLength: 8, targetLength: 5 };
+    const before = tf.memory().numTensors;
+    seed(1); // weights whose greedy output ranges from nothing to 5 tokens on these examples
+    const translator = new Seq2SeqTransformer({ sourceVocabSize: task.source.size, targetVocabSize: task.target.size, maxSourceLen: 8, maxTargetLen: 5, dModel: 16, numHeads: 4, ffDim: 32, encoderLayers: 1, decoderLayers: 1, dropout: 0 }).build();
+    // Random weights give flat attention: spread them so the comparison sees sharp rows too.
+    for (const v of Object.values(translatorWeights(translator))) tf.tidy(() => (v as tf.Variable).assign(tf.mul(v, 3)));
+    const examples = numbers.test.slice(0, 6);
+    for (const precision of ["float32", "float16"] as const) {
+      const spec = translationAttentionSpec(translator, task, { examples, precision });
+      const payload = spec.payload as unknown as TranslatorPayload;
+      if (precision === "float16") {
+        // The lecture's model given the page's dequantised weights: the comparison below is for those.
+        for (const [name, v] of Object.entries(translatorWeights(translator))) {
+          const e = payload.weights[name];
+          tf.tidy(() => (v as tf.Variable).assign(tf.tensor(decodeArray(e), e.shape)));
+        }
+      }
+      const page = decodeTranslator(payload);
+      const held = tf.memory().numTensors;
+      for (const pair of examples) {
+        const seen = attendSentence(page, pair.source);
+        assert.equal(tf.memory().numTensors, held, "attending leaks tensors");
+        const lecture = translatePairs(translator, task, [pair])[0];
+        assert.equal(seen.output.join(""), lecture, `${pair.source.join(" ")}: the page translates otherwise`);
+        // The lecture's own cross-attention (as its cell records it) over [BOS] + output.
+        translator.recordCrossAttention(true);
+        translator.encoder[0].attention.recordAttention = true;
+        tf.tidy(() => {
+          const { memory, sourceMask } = translator.encode(padIdBatch([task.source.encode(pair.source)], 8));
+          const decoderIn = task.target.encode(lecture.split(""), { bos: true }).slice(0, 5); // [BOS] + output, within maxTargetLen
+          translator.decode(padIdBatch([decoderIn], decoderIn.length), memory, sourceMask);
+        });
+        const n = pair.source.length;
+        const cross = (translator.decoder[0].crossAttention.lastAttention!.arraySync()[0] as number[][][]).map((h) => h.slice(0, seen.predicts.length).map((r) => r.slice(0, n)));
+        const self = (translator.encoder[0].attention.lastAttention!.arraySync()[0] as number[][][]).map((h) => h.slice(0, n).map((r) => r.slice(0, n)));
+        translator.recordCrossAttention(false);
+        translator.encoder[0].attention.recordAttention = false;
+        translator.decoder[0].crossAttention.forgetAttention();
+        translator.encoder[0].attention.forgetAttention();
+        assert.deepEqual(seen.cross, cross, "cross-attention differs from the lecture's");
+        assert.deepEqual(seen.encoderSelf, self, "encoder self-attention differs from the lecture's");
+        seen.cross.forEach((h) => h.forEach((row) => assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5)));
+      }
+      assert.match(String(spec.fallbackText), /^"[a-z ]+" → (\d+|\(nothing\))\n/);
+      assert.throws(() => attendSentence(page, ["four", "thousnd", "[PAD]"]), /not in the model's vocabulary: "thousnd", "\[PAD\]"/);
+      assert.throws(() => attendSentence(page, Array(9).fill("one")), /9 words: the model reads at most 8/);
+      disposeTranslator(page);
+    }
+    translator.dispose();
+    assert.equal(tf.memory().numTensors, before, "the widget or the check left tensors");
   });
 
   it("the runtime is one classic script that cannot close its element early", () => {

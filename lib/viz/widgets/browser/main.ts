@@ -12,6 +12,7 @@ import { mountDenoiser } from "./denoiser";
 import { mountGenerator } from "./generator";
 import { mountCharLstm } from "./charLstm";
 import { mountToyGan } from "./toyGan";
+import { mountAttention } from "./attention";
 
 type Mount = (root: HTMLElement, payload: any) => void;
 
@@ -21,6 +22,7 @@ const MOUNTS: Record<string, Mount> = {
   generator: mountGenerator,
   "char-lstm": mountCharLstm,
   "toy-gan": mountToyGan,
+  attention: mountAttention,
 };
 
 function mount(root: HTMLElement): void {
