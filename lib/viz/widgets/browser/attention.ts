@@ -67,7 +67,12 @@ export function mountAttention(root: HTMLElement, payload: TranslatorPayload): v
     const seen = state.seen;
     if (!seen) return;
     state.selected = sel;
-    for (const b of root.querySelectorAll<HTMLButtonElement>("button[data-side]")) b.setAttribute("aria-pressed", String(b.dataset.side === sel.side && Number(b.dataset.index) === sel.index));
+    for (const b of root.querySelectorAll<HTMLButtonElement>("button[data-side]")) {
+      const on = b.dataset.side === sel.side && Number(b.dataset.index) === sel.index;
+      b.setAttribute("aria-pressed", String(on));
+      b.style.outline = on ? "2px solid #1f77b4" : "";
+      b.style.fontWeight = on ? "bold" : "";
+    }
     const rows = sel.side === "output" ? seen.cross : seen.encoderSelf; // [heads][query][source word]
     state.shown = rows.map((h) => h[sel.index]);
     const query = sel.side === "output" ? `the decoder position that predicts "${seen.predicts[sel.index]}"` : `the source word "${state.words[sel.index]}" (position ${sel.index})`;

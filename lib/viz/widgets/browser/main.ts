@@ -7,6 +7,10 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
+// What the full package adds to core and the lecture's code relies on: tensor methods such as
+// x.reshape(…) (the translator's layers call them) and every op's gradient (the toy GAN trains).
+import "@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops";
+import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { mountVaeLatent } from "./vaeLatent";
 import { mountDenoiser } from "./denoiser";
 import { mountGenerator } from "./generator";
