@@ -86,3 +86,21 @@ describe("live widgets: bytes per handout (lecture-size models)", function () {
     toyD.dispose();
   });
 });
+
+describe("live widgets: the README's screenshot", function () {
+  it("the live section shows a PNG of a widget that exists in docs/ and is small (< 150 KB)", () => {
+    const fs = require("fs") as typeof import("fs");
+    const path = require("path") as typeof import("path");
+    const root = path.join(__dirname, "..", "..", "..");
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Live widgets"), readme.indexOf("\n## ", readme.indexOf("### Live widgets")));
+    const images = [...section.matchAll(/!\[([^\]]+)\]\((docs\/[^)]+\.png)\)/g)];
+    assert.ok(images.length >= 1, "no screenshot in the README's live widgets section");
+    for (const [, alt, file] of images) {
+      const bytes = fs.readFileSync(path.join(root, file));
+      assert.equal(bytes.subarray(1, 4).toString(), "PNG", `${file} is not a PNG`);
+      assert.ok(bytes.length < 150 * 1024, `${file}: ${bytes.length} bytes`);
+      assert.ok(alt.length > 40, `${file}: the alt text says too little`);
+    }
+  });
+});
