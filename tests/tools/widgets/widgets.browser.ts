@@ -348,7 +348,7 @@ describe("live widgets in a handout (headless Chromium, network blocked)", funct
     const hovered = await state(page, "attention");
     assert.deepEqual(hovered.selected, { side: "source", index: 1 });
     assert.deepEqual(hovered.shown, node.encoderSelf.map((h) => h[1]));
-    const cells = await page.locator(`${w} table tr:nth-child(2) td`).allInnerTexts(); // head 1
+    const cells = await page.locator(`${w} table tr:nth-of-type(2) td`).allInnerTexts(); // head 1 (row 1 holds the words)
     assert.deepEqual(cells, node.encoderSelf[0][1].map((v) => `${Math.round(100 * v)}%`));
 
     // Keyboard: focus the first output token, then the arrow key moves to the second.
