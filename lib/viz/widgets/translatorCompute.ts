@@ -7,8 +7,9 @@
  * (projections, heads, lib/layers/attention.ts); AddPositionalEncoding's own call. The objects are
  * made with Object.create from the lecture's classes and given plain tensors where tf.layers keeps
  * variables. Only the leaves that tf.layers itself provides (the page has tfjs-core, not tf.layers)
- * are stand-ins, written with the ops tf.layers runs: Embedding (gather), LayerNormalization
- * (moments, tiles, batchNorm) and Dense (a fused matMul, ./denseStack.ts).
+ * are stand-ins: Embedding (gather, as tf.layers does), Dense (a fused matMul, as tf.layers does:
+ * ./denseStack.ts) and LayerNormalization (lib/layers/layerNorm.ts, which the lectures' initBackend
+ * puts in place of tf.layers' own).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { Seq2SeqTransformer, Seq2SeqConfig, padIdBatch } from "../../models/seq2seq";
@@ -16,6 +17,7 @@ import { TransformerDecoderBlock, TransformerEncoderBlock, FeedForward } from ".
 import { MultiHeadAttention } from "../../layers/multiHeadAttention";
 import { AddPositionalEncoding, positionalEncoding } from "../../layers/positionalEncoding";
 import { Seq2SeqVocab } from "../../data/translation";
+import { layerNorm } from "../../layers/layerNorm";
 import { decodeArray } from "./encoding";
 import { runStack } from "./denseStack";
 import type { TranslatorPayload } from "./payloads";
@@ -72,19 +74,13 @@ function embedding(table: tf.Tensor2D): Applies {
   };
 }
 
-/** LayerNormalization.call over the last axis: moments, tiled to the input's shape, then batchNorm. */
-function layerNorm(gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): Applies {
-  return {
-    apply: (inputs) =>
-      tf.tidy(() => {
-        const x = inputs as tf.Tensor3D; // [b, t, d]
-        const [b, t, d] = x.shape;
-        const { mean, variance } = tf.moments(x, [2], true); // [b, t, 1]
-        const scale = tf.tile(tf.reshape(gamma, [1, 1, d]), [b, t, 1]);
-        const offset = tf.tile(tf.reshape(beta, [1, 1, d]), [b, t, 1]);
-        return tf.batchNorm3d(x, tf.tile(mean, [1, 1, d]) as tf.Tensor3D, tf.tile(variance, [1, 1, d]) as tf.Tensor3D, offset as tf.Tensor3D, scale as tf.Tensor3D, epsilon);
-      }),
-  };
+/**
+ * LayerNormalization as the lectures run it: their initBackend() replaces tf.layers' call (moments,
+ * tiles, batchNorm) by lib/layers/layerNorm.ts on every backend (lib/accel/layerNormalization.ts);
+ * the page runs that same function.
+ */
+function layerNormLayer(gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): Applies {
+  return { apply: (inputs) => tf.tidy(() => layerNorm(inputs as tf.Tensor3D, gamma, beta, epsilon)) };
 }
 
 /** Dense.call on [rows, in]: one fused matMul with the bias and relu or no activation. */
@@ -123,7 +119,7 @@ export function decodeTranslator(payload: TranslatorPayload): DecodedTranslator 
       recordAttention: false, lastAttention: null, wq: v("wq"), wk: v("wk"), wv: v("wv"), wo: v("wo"), bq: v("bq"), bk: v("bk"), bv: v("bv"), bo: v("bo"),
     });
   };
-  const norm = (prefix: string) => layerNorm(need(`${prefix}.gamma`) as tf.Tensor1D, need(`${prefix}.beta`) as tf.Tensor1D, 1e-5);
+  const norm = (prefix: string) => layerNormLayer(need(`${prefix}.gamma`) as tf.Tensor1D, need(`${prefix}.beta`) as tf.Tensor1D, 1e-5);
   const ffn = (prefix: string) =>
     Object.assign(Object.create(FeedForward.prototype), {
       inner: denseLayer(need(`${prefix}.inner.kernel`) as tf.Tensor2D, need(`${prefix}.inner.bias`) as tf.Tensor1D, "relu"),

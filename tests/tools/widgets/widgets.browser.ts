@@ -27,6 +27,7 @@ import { attendSentence, decodeTranslator, disposeTranslator, translatorWeights 
 import { Seq2SeqTransformer, padIdBatch } from "../../../lib/models/seq2seq";
 import { Seq2SeqVocab } from "../../../lib/data/translation";
 import { translatePairs } from "../../../lib/train/translationTraining";
+import { useFastLayerNormalization } from "../../../lib/accel/layerNormalization";
 import { decodeCharLstm, promptIds, writeText } from "../../../lib/viz/widgets/charLstmCompute";
 import { CharLstm } from "../../../lib/models/charLstm";
 import { mulberry32 } from "../../../lib/seed";
@@ -312,7 +313,9 @@ describe("live widgets in a handout (headless Chromium, network blocked)", funct
     assert.deepEqual(first.words, payload.start.split(" "));
     assert.deepEqual(first.seen, JSON.parse(JSON.stringify(attendSentence(page0, first.words))));
 
-    // The lecture's Seq2SeqTransformer given the page's (dequantised) weights, as its cells run it.
+    // The lecture's Seq2SeqTransformer given the page's (dequantised) weights, as its cells run it
+    // (after initBackend(), whose layer norm is lib/layers/layerNorm.ts).
+    useFastLayerNormalization();
     const c = payload.config;
     const lecture = new Seq2SeqTransformer({ ...c, dropout: 0 }).build();
     for (const [name, v] of Object.entries(translatorWeights(lecture))) {

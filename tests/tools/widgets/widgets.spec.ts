@@ -29,6 +29,7 @@ import { TOY_GAN_MIXTURE } from "../../../lib/data/gaussianMixture";
 import { numberTranslationData, NUMBER_WORDS, Seq2SeqVocab } from "../../../lib/data/translation";
 import { Seq2SeqTransformer, padIdBatch } from "../../../lib/models/seq2seq";
 import { translatePairs } from "../../../lib/train/translationTraining";
+import { useFastLayerNormalization } from "../../../lib/accel/layerNormalization";
 import { translationAttentionSpec } from "../../../lib/viz/widgets/attention";
 import { attendSentence, decodeTranslator, disposeTranslator, translatorWeights } from "../../../lib/viz/widgets/translatorCompute";
 import type { TranslatorPayload } from "../../../lib/viz/widgets/payloads";
@@ -230,6 +231,7 @@ describe("live widgets: encoding, numbers, bundle (lib/viz/widgets)", function (
   it("attention: the lecture's translator on the page's weights translates and attends exactly as the lecture's model (float32, then float16)", () => {
     const numbers = numberTranslationData({ maxValue: 9999, rng: mulberry32(8) });
     const task = { source: new Seq2SeqVocab(NUMBER_WORDS), target: new Seq2SeqVocab("0123456789".split("")), sourceLength: 8, targetLength: 5 };
+    useFastLayerNormalization(); // the lectures' initBackend() does this: their layer norms run lib/layers/layerNorm.ts
     const before = tf.memory().numTensors;
     seed(1); // weights whose greedy output ranges from nothing to 5 tokens on these examples
     const translator = new Seq2SeqTransformer({ sourceVocabSize: task.source.size, targetVocabSize: task.target.size, maxSourceLen: 8, maxTargetLen: 5, dModel: 16, numHeads: 4, ffDim: 32, encoderLayers: 1, decoderLayers: 1, dropout: 0 }).build();
