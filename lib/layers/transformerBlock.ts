@@ -54,7 +54,7 @@ function buildSublayer(layer: tf.layers.Layer, shapes: tf.Shape[]): void {
 }
 
 /** Position-wise feed-forward network: Dense(ffDim, act) then Dense(dModel), on [b·t, d] rows. */
-class FeedForward {
+export class FeedForward {
   readonly inner: tf.layers.Layer;
   readonly outer: tf.layers.Layer;
   constructor(dModel: number, ffDim: number, activation: FeedForwardActivation) {

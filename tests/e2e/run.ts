@@ -55,8 +55,8 @@ interface Result {
 function targets(): { list: Target[]; skipped: string[] } {
   const list: Target[] = [
     { name: "smoke", source: "lectures/smoke.ipynb", expect: { figure: true, table: true, progressUpdates: 3 } },
-    // Four tiny models, each shown by a live widget (lib/viz/widgets): the widgets must answer in JupyterLab too.
-    { name: "widgets", source: "tests/tools/widgets/fixtures/widgets.ipynb", expect: { figure: false, table: false, progressUpdates: 0, widgets: 4 } },
+    // Six tiny models, each shown by a live widget (lib/viz/widgets): the widgets must answer in JupyterLab too.
+    { name: "widgets", source: "tests/tools/widgets/fixtures/widgets.ipynb", expect: { figure: false, table: false, progressUpdates: 0, widgets: 6 } },
   ];
   const skipped: string[] = [];
   for (const file of LECTURES) {

@@ -3,5 +3,7 @@ export * from "./vaeLatent";
 export * from "./denoiser";
 export * from "./generator";
 export * from "./charLstm";
+export * from "./toyGan";
+export * from "./attention";
 export { widgetBundle, showWidget, WIDGET_METADATA_KEY } from "./widget";
 export { widgetRuntime } from "./runtime";

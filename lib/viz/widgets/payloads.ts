@@ -57,3 +57,34 @@ export interface CharLstmPayload {
   length: number;
   seed: number;
 }
+
+/** The 1-D toy GAN, trained in the page (./toyGanCompute.ts): its settings, no weights (a seed makes them). */
+export interface ToyGanPayload {
+  /** Hidden widths of G and D, and their LeakyReLU slope. */
+  hidden: number[];
+  leak: number;
+  /** The controls' start: batch, Adam's step size and β₁, rounds per animation frame, the seed. */
+  batch: number;
+  learningRate: number;
+  beta1: number;
+  stepsPerFrame: number;
+  seed: number;
+  /** The target p_data = Σ w_k N(μ_k, σ_k²). */
+  mixture: { weights: number[]; means: number[]; stds: number[] };
+  /** Rounds behind the static picture (what shows with scripts off). */
+  previewRounds: number;
+}
+
+/** The translator of 2022-10-29 (lib/models/seq2seq.ts), number words → digits, for its attention (./translatorCompute.ts). */
+export interface TranslatorPayload {
+  /** Seq2SeqTransformer's config (dropout is 0 at inference). */
+  config: { sourceVocabSize: number; targetVocabSize: number; maxSourceLen: number; maxTargetLen: number; dModel: number; numHeads: number; ffDim: number; encoderLayers: number; decoderLayers: number; norm: "pre" | "post"; padId: number; bosId: number; eosId: number };
+  /** Weights by name ("encoder.0.attention.wq", …; ./translatorCompute.ts translatorWeights): matrices at the chosen precision, vectors float32. */
+  weights: Record<string, EncodedArray>;
+  /** id → token, both sides ([PAD] [BOS] [EOS] first). */
+  sourceTokens: string[];
+  targetTokens: string[];
+  /** Sentences offered to pick from (held-out numbers), and the one shown first. */
+  examples: string[];
+  start: string;
+}

@@ -3,7 +3,8 @@
  * own model sizes (weights bytes do not depend on training), and what int8 costs in pixels.
  *   2022-10-28: VAE 784-256-2 (decoder 2-256-784) and the denoiser 784-256-64-256-784
  *   2022-10-29: the character LSTM, 128 units over Moby Dick's 47 characters
- *   2022-11-14: the dense generator 100-256-784
+ *   2022-10-29: and the number translator (d 64, 4 heads, feed-forward 128, one encoder and one decoder block)
+ *   2022-11-14: the dense generator 100-256-784, and the toy GAN (settings only: the page trains it from a seed)
  * Each page also carries the runtime once. Budget: 3 MB per lecture in all.
  */
 import { strict as assert } from "assert";
@@ -21,6 +22,11 @@ import { widgetBundle, WidgetSpec } from "../../../lib/viz/widgets/widget";
 import { widgetRuntime } from "../../../lib/viz/widgets/runtime";
 import { decodeStack, disposeStack, EncodedLayer } from "../../../lib/viz/widgets/denseStack";
 import { runFlat } from "../../../lib/viz/widgets/compute";
+import { toyGanSpec } from "../../../lib/viz/widgets/toyGan";
+import { translationAttentionSpec } from "../../../lib/viz/widgets/attention";
+import { buildDenseDiscriminator } from "../../../lib/models/gan";
+import { Seq2SeqTransformer } from "../../../lib/models/seq2seq";
+import { numberTranslationData, NUMBER_WORDS, Seq2SeqVocab } from "../../../lib/data/translation";
 
 const MB = 1024 * 1024;
 const htmlBytes = (spec: WidgetSpec) => Buffer.byteLength(String(widgetBundle(spec).data["text/html"]));
@@ -37,6 +43,10 @@ describe("live widgets: bytes per handout (lecture-size models)", function () {
     const vaeSpec = vaeLatentSpec(vae, { points: images });
     const vocab = new CharVocab("abcdefghijklmnopqrstuvwxyz .,;:!?'\"-()\n_&*[]$@");
     const lstm = new CharLstm({ vocabSize: vocab.size, units: 128 });
+    const task = { source: new Seq2SeqVocab(NUMBER_WORDS), target: new Seq2SeqVocab("0123456789".split("")) };
+    const translator = new Seq2SeqTransformer({ sourceVocabSize: task.source.size, targetVocabSize: task.target.size, maxSourceLen: 6, maxTargetLen: 5, dModel: 64, numHeads: 4, ffDim: 128, encoderLayers: 1, decoderLayers: 1, dropout: 0 });
+    const toyG = buildDenseGenerator({ noiseDim: 1, hidden: [32, 32], outputDim: 1, outputActivation: "linear", name: "size_toy_g" });
+    const toyD = buildDenseDiscriminator({ inputDim: 1, hidden: [32, 32], name: "size_toy_d" });
     const rows: [string, number][] = [
       ["runtime (tfjs-core + cpu + widgets)", runtime],
       ["VAE latent plane, int8", htmlBytes(vaeSpec)],
@@ -44,10 +54,12 @@ describe("live widgets: bytes per handout (lecture-size models)", function () {
       ["generator, int8", htmlBytes(generatorSpec(g))],
       ["generator, float16", htmlBytes(generatorSpec(g, { precision: "float16" }))],
       ["char LSTM 128 units, int8", htmlBytes(charLstmSpec(lstm, vocab, { length: 20 }))],
+      ["translator's attention, float16", htmlBytes(translationAttentionSpec(translator, task, { examples: numberTranslationData({ maxValue: 9999 }).test.slice(0, 8) }))],
+      ["toy GAN (settings, static picture)", htmlBytes(toyGanSpec({ generator: toyG, discriminator: toyD, batch: 64, previewRounds: 2 }))],
     ];
     const lecture1028 = runtime + rows[1][1] + rows[2][1];
-    const lecture1114 = runtime + rows[3][1];
-    const lecture1029 = runtime + rows[5][1];
+    const lecture1114 = runtime + rows[3][1] + rows[7][1];
+    const lecture1029 = runtime + rows[5][1] + rows[6][1];
     for (const [what, bytes] of rows) console.log(`      ${what}: ${(bytes / 1024).toFixed(0)} KB`);
     console.log(`      2022-10-28 adds ${(lecture1028 / MB).toFixed(2)} MB, 2022-10-29 ${(lecture1029 / MB).toFixed(2)} MB, 2022-11-14 ${(lecture1114 / MB).toFixed(2)} MB`);
     assert.ok(lecture1028 <= 3 * MB && lecture1029 <= 3 * MB && lecture1114 <= 3 * MB);
@@ -69,5 +81,26 @@ describe("live widgets: bytes per handout (lecture-size models)", function () {
     denoiser.dispose();
     g.dispose();
     lstm.dispose();
+    translator.dispose();
+    toyG.dispose();
+    toyD.dispose();
+  });
+});
+
+describe("live widgets: the README's screenshot", function () {
+  it("the live section shows a PNG of a widget that exists in docs/ and is small (< 150 KB)", () => {
+    const fs = require("fs") as typeof import("fs");
+    const path = require("path") as typeof import("path");
+    const root = path.join(__dirname, "..", "..", "..");
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Live widgets"), readme.indexOf("\n## ", readme.indexOf("### Live widgets")));
+    const images = [...section.matchAll(/!\[([^\]]+)\]\((docs\/[^)]+\.png)\)/g)];
+    assert.ok(images.length >= 1, "no screenshot in the README's live widgets section");
+    for (const [, alt, file] of images) {
+      const bytes = fs.readFileSync(path.join(root, file));
+      assert.equal(bytes.subarray(1, 4).toString(), "PNG", `${file} is not a PNG`);
+      assert.ok(bytes.length < 150 * 1024, `${file}: ${bytes.length} bytes`);
+      assert.ok(alt.length > 40, `${file}: the alt text says too little`);
+    }
   });
 });

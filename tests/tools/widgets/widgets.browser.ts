@@ -20,7 +20,14 @@ import { ROOT, tempDir } from "../nbconvert/helpers";
 import { decodeArray } from "../../../lib/viz/widgets/encoding";
 import { decodeStack, EncodedLayer } from "../../../lib/viz/widgets/denseStack";
 import { decodeLatent, denoise, gaussianNoise, generate, imagesFromBase64, interpolate, runFlat } from "../../../lib/viz/widgets/compute";
-import type { CharLstmPayload, DenoiserPayload, GeneratorPayload, VaeLatentPayload } from "../../../lib/viz/widgets/payloads";
+import type { CharLstmPayload, DenoiserPayload, GeneratorPayload, ToyGanPayload, TranslatorPayload, VaeLatentPayload } from "../../../lib/viz/widgets/payloads";
+import { ToyGan, targetDensity } from "../../../lib/viz/widgets/toyGanCompute";
+import { drawToyGan } from "../../../lib/viz/widgets/toyGanPlot";
+import { attendSentence, decodeTranslator, disposeTranslator, translatorWeights } from "../../../lib/viz/widgets/translatorCompute";
+import { Seq2SeqTransformer, padIdBatch } from "../../../lib/models/seq2seq";
+import { Seq2SeqVocab } from "../../../lib/data/translation";
+import { translatePairs } from "../../../lib/train/translationTraining";
+import { useFastLayerNormalization } from "../../../lib/accel/layerNormalization";
 import { decodeCharLstm, promptIds, writeText } from "../../../lib/viz/widgets/charLstmCompute";
 import { CharLstm } from "../../../lib/models/charLstm";
 import { mulberry32 } from "../../../lib/seed";
@@ -117,7 +124,7 @@ describe("live widgets in a handout (headless Chromium, network blocked)", funct
       fallbacksHidden: Array.from(document.querySelectorAll<HTMLImageElement>(".course-widget-fallback")).every((img) => img.hidden),
       unlabelled: Array.from(document.querySelectorAll(".course-widget-live input, .course-widget-live select")).filter((c) => (c as HTMLInputElement).labels?.length !== 1).length,
     }));
-    assert.deepEqual(report.widgets, [["vae-latent", "live"], ["denoiser", "live"], ["generator", "live"], ["char-lstm", "live"]]);
+    assert.deepEqual(report.widgets, [["vae-latent", "live"], ["denoiser", "live"], ["generator", "live"], ["char-lstm", "live"], ["toy-gan", "live"], ["attention", "live"]]);
     assert.equal(report.runtimes, 1, "one runtime for the page");
     assert.equal(report.backend, "cpu");
     assert.equal(report.fallbacksHidden, true);
@@ -244,6 +251,128 @@ describe("live widgets in a handout (headless Chromium, network blocked)", funct
     assert.deepEqual(errors, []);
   });
 
+  it("toy GAN: rounds in Chromium equal Node's rounds (same seed, same settings), the canvas equals Node's picture, tensors stay flat while it runs", async () => {
+    const { page, errors, blocked } = await open(browser, handout);
+    const payload = payloadOf<ToyGanPayload>(html, "toy-gan");
+    const w = '[data-course-widget="toy-gan"]';
+    const start = await state(page, "toy-gan");
+    assert.equal(start.round, 0);
+    for (let i = 0; i < 3; i++) await page.click(`${w} button:has-text("one round")`);
+    await setControl(page, `${w} select`, "0.003", "change"); // Adam's step size from round 4 on
+    await setControl(page, `${w} input[type=range]`, "4"); // rounds per frame
+    const tensors = () => page.evaluate(() => (window as any).courseWidgets.tf.memory().numTensors as number);
+    const held = await tensors();
+    await page.click(`${w} button:has-text("start")`);
+    const counts: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const frames = (await state(page, "toy-gan")).frames;
+      await page.waitForFunction((n) => (document.querySelector('[data-course-widget="toy-gan"] .course-widget-live') as any).courseWidgetState.frames > n, frames);
+      counts.push(await tensors());
+    }
+    await page.click(`${w} button:has-text("pause")`);
+    const paused = await state(page, "toy-gan");
+    assert.equal(paused.running, false);
+    assert.ok(paused.round >= 3 + 6 * 4, `${paused.round} rounds`);
+    assert.deepEqual(counts, counts.map(() => held), `tf.memory().numTensors while running: ${counts} (before ${held})`);
+
+    // Node: the same seed and settings, the step size changed after round 3, as many rounds.
+    const gan = new ToyGan(payload);
+    for (let i = 0; i < paused.round; i++) {
+      if (i === 3) gan.setLearningRate(0.003);
+      gan.step();
+    }
+    const node = gan.frame();
+    const weights = gan.weights();
+    gan.dispose();
+    assert.deepEqual(paused.frame.generated, Array.from(node.generated), "G's density differs from Node's");
+    assert.deepEqual(paused.frame.beliefs, Array.from(node.beliefs), "D(x) differs from Node's");
+    assert.deepEqual([paused.frame.tv, paused.frame.dLoss, paused.frame.gLoss], [node.tv, node.dLoss, node.gLoss]);
+    const rgb = drawToyGan({ generated: node.generated, target: targetDensity(payload.mixture), beliefs: node.beliefs });
+    assert.deepEqual(await canvasBytes(page, `${w} canvas`), Array.from({ length: rgb.length / 3 }, (_, i) => rgb[3 * i]), "the canvas shows another picture");
+    console.log(`      toy GAN: ${paused.round} rounds in Chromium, same frame as Node's (${weights.reduce((n, v) => n + v.length, 0)} weights); numTensors ${held} over ${counts.length} frames`);
+
+    // Keyboard: a new seed (typed, then Enter's change) starts a new run from round 0.
+    await page.fill(`${w} input[type=number]`, "9");
+    await page.press(`${w} input[type=number]`, "Enter");
+    await page.evaluate(() => document.querySelector('[data-course-widget="toy-gan"] input[type=number]')!.dispatchEvent(new Event("change", { bubbles: true })));
+    const reseeded = await state(page, "toy-gan");
+    assert.equal(reseeded.round, 0);
+    const fresh = new ToyGan({ ...payload, learningRate: 0.003, seed: 9 });
+    assert.deepEqual(reseeded.frame.beliefs, Array.from(fresh.frame().beliefs));
+    fresh.dispose();
+    assert.deepEqual(blocked, []);
+    assert.deepEqual(errors, []);
+  });
+
+  it("attention: typing a number, Enter, hover and arrow keys show the per-head weights Node's lecture model computes with the page's weights", async () => {
+    const { page, errors, blocked } = await open(browser, handout);
+    const payload = payloadOf<TranslatorPayload>(html, "attention");
+    const w = '[data-course-widget="attention"]';
+    const page0 = decodeTranslator(payload);
+    const first = await state(page, "attention");
+    assert.deepEqual(first.words, payload.start.split(" "));
+    assert.deepEqual(first.seen, JSON.parse(JSON.stringify(attendSentence(page0, first.words))));
+
+    // The lecture's Seq2SeqTransformer given the page's (dequantised) weights, as its cells run it
+    // (after initBackend(), whose layer norm is lib/layers/layerNorm.ts).
+    useFastLayerNormalization();
+    const c = payload.config;
+    const lecture = new Seq2SeqTransformer({ ...c, dropout: 0 }).build();
+    for (const [name, v] of Object.entries(translatorWeights(lecture))) {
+      const e = payload.weights[name];
+      tf.tidy(() => (v as tf.Variable).assign(tf.tensor(decodeArray(e), e.shape)));
+    }
+    const task = { source: new Seq2SeqVocab(payload.sourceTokens), target: new Seq2SeqVocab(payload.targetTokens), sourceLength: c.maxSourceLen, targetLength: c.maxTargetLen };
+
+    const words = "four thousand two hundred seven".split(" ");
+    await page.fill(`${w} input[type=text]`, words.join(" "));
+    await page.press(`${w} input[type=text]`, "Enter");
+    const typed = await state(page, "attention");
+    const node = attendSentence(page0, words);
+    assert.deepEqual(typed.words, words);
+    assert.deepEqual(typed.seen, JSON.parse(JSON.stringify(node)), "the browser's translation or attention differs from Node's");
+    const lectureOut = translatePairs(lecture, task, [{ source: words, target: [], value: 0 }])[0];
+    assert.equal(typed.seen.output.join(""), lectureOut, "the browser translates otherwise than the lecture's model");
+    lecture.recordCrossAttention(true);
+    tf.tidy(() => {
+      const { memory, sourceMask } = lecture.encode(padIdBatch([task.source.encode(words)], c.maxSourceLen));
+      const decoderIn = task.target.encode(lectureOut.split(""), { bos: true }).slice(0, c.maxTargetLen);
+      lecture.decode(padIdBatch([decoderIn], decoderIn.length), memory, sourceMask);
+    });
+    const lectureCross = (lecture.decoder[c.decoderLayers - 1].crossAttention.lastAttention!.arraySync()[0] as number[][][]).map((h) => h.slice(0, typed.seen.predicts.length).map((r) => r.slice(0, words.length)));
+    lecture.recordCrossAttention(false);
+    lecture.dispose();
+    assert.deepEqual(typed.seen.cross, lectureCross, "the browser's cross-attention differs from the lecture's model's");
+    const result = await page.locator(`${w} p[aria-live]`).innerText();
+    assert.ok(result.startsWith(`→ ${lectureOut || "(nothing)"} `), result);
+
+    // Hover a source word: its encoder self-attention per head; the table says the same numbers.
+    await page.hover(`${w} button[data-side="source"][data-index="1"]`);
+    const hovered = await state(page, "attention");
+    assert.deepEqual(hovered.selected, { side: "source", index: 1 });
+    assert.deepEqual(hovered.shown, node.encoderSelf.map((h) => h[1]));
+    const cells = await page.locator(`${w} table tr:nth-of-type(2) td`).allInnerTexts(); // head 1 (row 1 holds the words)
+    assert.deepEqual(cells, node.encoderSelf[0][1].map((v) => `${Math.round(100 * v)}%`));
+
+    // Keyboard: focus the first output token, then the arrow key moves to the second.
+    await page.focus(`${w} button[data-side="output"][data-index="0"]`);
+    await page.keyboard.press("ArrowRight");
+    const keyed = await state(page, "attention");
+    assert.deepEqual(keyed.selected, { side: "output", index: 1 });
+    assert.deepEqual(keyed.shown, node.cross.map((h) => h[1]));
+    assert.equal(await page.locator(`${w} button[aria-pressed="true"]`).innerText(), node.predicts[1]);
+
+    // A word outside the vocabulary: named, nothing computed, no crash.
+    await page.fill(`${w} input[type=text]`, "four thousnd");
+    await page.press(`${w} input[type=text]`, "Enter");
+    const refused = await state(page, "attention");
+    assert.match(refused.error, /not in the model's vocabulary: "thousnd"/);
+    assert.equal(refused.seen, null);
+    disposeTranslator(page0);
+    assert.deepEqual(blocked, []);
+    assert.deepEqual(errors, []);
+  });
+
   it("with scripts off, each widget shows its static figure and nothing else", async () => {
     const { page, blocked } = await open(browser, handout, false);
     const report = await page.evaluate(() =>
@@ -253,7 +382,7 @@ describe("live widgets in a handout (headless Chromium, network blocked)", funct
         return { shown: shown && fallback.getBoundingClientRect().height > 0, live: w.querySelector(".course-widget-live") != null, alt: w.getAttribute("aria-label") };
       }),
     );
-    assert.equal(report.length, 4);
+    assert.equal(report.length, 6);
     for (const r of report) {
       assert.equal(r.shown, true, `${r.alt}: static figure not shown`);
       assert.equal(r.live, false);

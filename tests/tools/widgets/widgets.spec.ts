@@ -8,10 +8,10 @@ import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { Notebook } from "@ts-course/notebook";
 import { renderNotebook } from "nbconvert-ts";
-import { mulberry32 } from "../../../lib/seed";
+import { mulberry32, seed } from "../../../lib/seed";
 import { maskingNoiseArray } from "../../../lib/data/corruption";
 import { variationalAutoencoder } from "../../../lib/models/vae";
-import { buildDenseGenerator } from "../../../lib/models/gan";
+import { buildDenseGenerator, buildDenseDiscriminator } from "../../../lib/models/gan";
 import { denseAutoencoder } from "../../../lib/models/autoencoder";
 import { decodeArray, encodeArray, fromHalf, toHalf } from "../../../lib/viz/widgets/encoding";
 import { decodeStack, disposeStack, EncodedLayer, stackSize } from "../../../lib/viz/widgets/denseStack";
@@ -22,6 +22,17 @@ import { denoiserSpec } from "../../../lib/viz/widgets/denoiser";
 import { generatorSpec } from "../../../lib/viz/widgets/generator";
 import { widgetBundle } from "../../../lib/viz/widgets/widget";
 import { widgetRuntime } from "../../../lib/viz/widgets/runtime";
+import { toyGanSpec } from "../../../lib/viz/widgets/toyGan";
+import { ToyGan } from "../../../lib/viz/widgets/toyGanCompute";
+import { drawToyGan, PLOT_HEIGHT, PLOT_WIDTH } from "../../../lib/viz/widgets/toyGanPlot";
+import { TOY_GAN_MIXTURE } from "../../../lib/data/gaussianMixture";
+import { numberTranslationData, NUMBER_WORDS, Seq2SeqVocab } from "../../../lib/data/translation";
+import { Seq2SeqTransformer, padIdBatch } from "../../../lib/models/seq2seq";
+import { translatePairs } from "../../../lib/train/translationTraining";
+import { useFastLayerNormalization } from "../../../lib/accel/layerNormalization";
+import { translationAttentionSpec } from "../../../lib/viz/widgets/attention";
+import { attendSentence, decodeTranslator, disposeTranslator, translatorWeights } from "../../../lib/viz/widgets/translatorCompute";
+import type { TranslatorPayload } from "../../../lib/viz/widgets/payloads";
 
 /** Sets each Dense layer's weights to the stack's decoded values (what the page computes with). */
 function loadDequantised(layers: tf.layers.Layer[], stack: EncodedLayer[]): void {
@@ -173,6 +184,103 @@ describe("live widgets: encoding, numbers, bundle (lib/viz/widgets)", function (
     assert.equal(untrusted.html.includes("data-course-widget-runtime"), false);
     assert.equal(untrusted.html.includes("course-widget-payload"), false, "the sanitiser removes the widget's scripts");
     assert.equal((untrusted.html.match(/<img[^>]+src="data:image\/png;base64,/g) ?? []).length, 2, "the static figures stay");
+  });
+
+  it("toy GAN: a seed fixes the run; rounds and pictures leave no tensor behind; G learns the lecture's mixture", () => {
+    const config = { hidden: [8, 8], leak: 0.2, batch: 64, learningRate: 3e-3, beta1: 0.5, mixture: TOY_GAN_MIXTURE, seed: 11 };
+    const [a, b, other] = [new ToyGan(config), new ToyGan(config), new ToyGan({ ...config, seed: 12 })];
+    const start = a.frame().tv;
+    for (let i = 0; i < 5; i++) [a, b, other].forEach((g) => g.step());
+    const held = tf.memory().numTensors; // Adam's moments exist after the first round
+    for (let i = 0; i < 25; i++) {
+      a.step();
+      b.step();
+      a.frame();
+    }
+    assert.equal(tf.memory().numTensors, held + 0, "rounds or pictures leak tensors");
+    assert.deepEqual(a.weights().map((w) => Array.from(w)), b.weights().map((w) => Array.from(w)), "same seed, other weights");
+    assert.notDeepEqual(a.weights()[0], other.weights()[0], "another seed, same weights");
+    const f = a.frame();
+    assert.equal(f.round, 30);
+    assert.equal(f.generated.length, 48);
+    assert.equal(f.beliefs.length, 241);
+    assert.ok(f.beliefs.every((p) => p > 0 && p < 1));
+    assert.ok(f.tv < start, `30 rounds did not move G towards the target: TV ${start} → ${f.tv}`);
+    const picture = drawToyGan({ generated: f.generated, target: new Float32Array(241).fill(0.3), beliefs: f.beliefs });
+    assert.equal(picture.length, PLOT_WIDTH * PLOT_HEIGHT * 3);
+    [a, b, other].forEach((g) => g.dispose());
+    assert.throws(() => new ToyGan({ ...config, learningRate: 0 }), /learning rate must be in \(0, 0.1\], got 0/);
+  });
+
+  it("toy GAN widget: architecture read off the lecture's models, settings in the payload, a static picture; wrong models refused", () => {
+    const before = tf.memory().numTensors;
+    const g = buildDenseGenerator({ noiseDim: 1, hidden: [8, 8], outputDim: 1, outputActivation: "linear", name: "spec_toy_g" });
+    const d = buildDenseDiscriminator({ inputDim: 1, hidden: [8, 8], name: "spec_toy_d" });
+    const spec = toyGanSpec({ generator: g, discriminator: d, batch: 32, previewRounds: 3, seed: 5 });
+    assert.deepEqual(spec.payload, { hidden: [8, 8], leak: 0.2, batch: 32, learningRate: 1e-3, beta1: 0.5, stepsPerFrame: 2, seed: 5, mixture: TOY_GAN_MIXTURE, previewRounds: 3 });
+    assert.match(spec.label, /^1-D toy GAN after 3 rounds \(seed 5\)/);
+    assert.equal(spec.fallbackPng!.subarray(1, 4).toString(), "PNG");
+    const sigmoidG = buildDenseGenerator({ noiseDim: 1, hidden: [8, 8], outputDim: 1, name: "spec_toy_sig" });
+    assert.throws(() => toyGanSpec({ generator: sigmoidG, discriminator: d }), /both last layers must be linear/);
+    const wide = buildDenseGenerator({ noiseDim: 2, hidden: [8, 8], outputDim: 1, outputActivation: "linear", name: "spec_toy_wide" });
+    assert.throws(() => toyGanSpec({ generator: wide, discriminator: d }), /must map 1 number to 1, this one maps 2 to 1/);
+    [g, d, sigmoidG, wide].forEach((m) => m.dispose());
+    assert.equal(tf.memory().numTensors, before, "making the widget leaks tensors");
+  });
+
+  it("attention: the lecture's translator on the page's weights translates and attends exactly as the lecture's model (float32, then float16)", () => {
+    const numbers = numberTranslationData({ maxValue: 9999, rng: mulberry32(8) });
+    const task = { source: new Seq2SeqVocab(NUMBER_WORDS), target: new Seq2SeqVocab("0123456789".split("")), sourceLength: 8, targetLength: 5 };
+    useFastLayerNormalization(); // the lectures' initBackend() does this: their layer norms run lib/layers/layerNorm.ts
+    const before = tf.memory().numTensors;
+    seed(1); // weights whose greedy output ranges from nothing to 5 tokens on these examples
+    const translator = new Seq2SeqTransformer({ sourceVocabSize: task.source.size, targetVocabSize: task.target.size, maxSourceLen: 8, maxTargetLen: 5, dModel: 16, numHeads: 4, ffDim: 32, encoderLayers: 1, decoderLayers: 1, dropout: 0 }).build();
+    // Random weights give flat attention: spread them so the comparison sees sharp rows too.
+    for (const v of Object.values(translatorWeights(translator))) tf.tidy(() => (v as tf.Variable).assign(tf.mul(v, 3)));
+    const examples = numbers.test.slice(0, 6);
+    for (const precision of ["float32", "float16"] as const) {
+      const spec = translationAttentionSpec(translator, task, { examples, precision });
+      const payload = spec.payload as unknown as TranslatorPayload;
+      if (precision === "float16") {
+        // The lecture's model given the page's dequantised weights: the comparison below is for those.
+        for (const [name, v] of Object.entries(translatorWeights(translator))) {
+          const e = payload.weights[name];
+          tf.tidy(() => (v as tf.Variable).assign(tf.tensor(decodeArray(e), e.shape)));
+        }
+      }
+      const page = decodeTranslator(payload);
+      const held = tf.memory().numTensors;
+      for (const pair of examples) {
+        const seen = attendSentence(page, pair.source);
+        assert.equal(tf.memory().numTensors, held, "attending leaks tensors");
+        const lecture = translatePairs(translator, task, [pair])[0];
+        assert.equal(seen.output.join(""), lecture, `${pair.source.join(" ")}: the page translates otherwise`);
+        // The lecture's own cross-attention (as its cell records it) over [BOS] + output.
+        translator.recordCrossAttention(true);
+        translator.encoder[0].attention.recordAttention = true;
+        tf.tidy(() => {
+          const { memory, sourceMask } = translator.encode(padIdBatch([task.source.encode(pair.source)], 8));
+          const decoderIn = task.target.encode(lecture.split(""), { bos: true }).slice(0, 5); // [BOS] + output, within maxTargetLen
+          translator.decode(padIdBatch([decoderIn], decoderIn.length), memory, sourceMask);
+        });
+        const n = pair.source.length;
+        const cross = (translator.decoder[0].crossAttention.lastAttention!.arraySync()[0] as number[][][]).map((h) => h.slice(0, seen.predicts.length).map((r) => r.slice(0, n)));
+        const self = (translator.encoder[0].attention.lastAttention!.arraySync()[0] as number[][][]).map((h) => h.slice(0, n).map((r) => r.slice(0, n)));
+        translator.recordCrossAttention(false);
+        translator.encoder[0].attention.recordAttention = false;
+        translator.decoder[0].crossAttention.forgetAttention();
+        translator.encoder[0].attention.forgetAttention();
+        assert.deepEqual(seen.cross, cross, "cross-attention differs from the lecture's");
+        assert.deepEqual(seen.encoderSelf, self, "encoder self-attention differs from the lecture's");
+        seen.cross.forEach((h) => h.forEach((row) => assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5)));
+      }
+      assert.match(String(spec.fallbackText), /^"[a-z ]+" → (\d+|\(nothing\))\n/);
+      assert.throws(() => attendSentence(page, ["four", "thousnd", "[PAD]"]), /not in the model's vocabulary: "thousnd", "\[PAD\]"/);
+      assert.throws(() => attendSentence(page, Array(9).fill("one")), /9 words: the model reads at most 8/);
+      disposeTranslator(page);
+    }
+    translator.dispose();
+    assert.equal(tf.memory().numTensors, before, "the widget or the check left tensors");
   });
 
   it("the runtime is one classic script that cannot close its element early", () => {

@@ -7,10 +7,16 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
+// What the full package adds to core and the lecture's code relies on: tensor methods such as
+// x.reshape(…) (the translator's layers call them) and every op's gradient (the toy GAN trains).
+import "@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops";
+import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { mountVaeLatent } from "./vaeLatent";
 import { mountDenoiser } from "./denoiser";
 import { mountGenerator } from "./generator";
 import { mountCharLstm } from "./charLstm";
+import { mountToyGan } from "./toyGan";
+import { mountAttention } from "./attention";
 
 type Mount = (root: HTMLElement, payload: any) => void;
 
@@ -19,6 +25,8 @@ const MOUNTS: Record<string, Mount> = {
   denoiser: mountDenoiser,
   generator: mountGenerator,
   "char-lstm": mountCharLstm,
+  "toy-gan": mountToyGan,
+  attention: mountAttention,
 };
 
 function mount(root: HTMLElement): void {
