@@ -7,24 +7,8 @@ import { strict as assert } from "assert";
 import { backendInfo, initBackend, type BackendChoice } from "../../lib/accel/backend";
 import { LectureClock, startLectureClock } from "../../lib/metrics/lectureClock";
 import { nativeInstalled } from "./onNativeBackend";
+import { captureLog } from "../helpers/captureLog";
 
-/** Runs `fn` with console.log captured and COURSE_TRAIN_SCALE set to `scale` (undefined: unset). */
-function capture(scale: string | undefined, fn: () => void): string[] {
-  const lines: string[] = [];
-  const log = console.log;
-  const saved = process.env.COURSE_TRAIN_SCALE;
-  if (scale == null) delete process.env.COURSE_TRAIN_SCALE;
-  else process.env.COURSE_TRAIN_SCALE = scale;
-  console.log = (s: string) => lines.push(s);
-  try {
-    fn();
-  } finally {
-    console.log = log;
-    if (saved == null) delete process.env.COURSE_TRAIN_SCALE;
-    else process.env.COURSE_TRAIN_SCALE = saved;
-  }
-  return lines;
-}
 
 /** Keeps this process busy until it has used `ms` milliseconds of CPU (on a shared machine that takes longer in wall time). */
 function burn(ms: number): void {
@@ -67,7 +51,7 @@ describe("lecture clock (lib/metrics/lectureClock.ts)", function () {
     });
 
     it("at full scale prints the two metric lines and holds CPU minutes to the budget", () => {
-      const lines = capture(undefined, () => assert.equal(new LectureClock(60).report(), undefined));
+      const lines = captureLog(undefined, () => assert.equal(new LectureClock(60).report(), undefined));
       assert.match(lines[0], /^lecture budget: 60 CPU minutes on the wasm backend; held to it on this run \(wasm, full scale\)$/);
       assert.ok(metricValue(lines, "lecture_minutes") >= 0);
       assert.ok(metricValue(lines, "lecture_cpu_minutes") > 0);
@@ -75,11 +59,11 @@ describe("lecture clock (lib/metrics/lectureClock.ts)", function () {
     });
 
     it("at full scale fails a lecture over its budget, naming the figure", () => {
-      assert.throws(() => capture(undefined, () => new LectureClock(TINY).report()), /metric lecture_cpu_minutes = [\d.e-]+ missed its target \(≤ 1e-9\)/);
+      assert.throws(() => captureLog(undefined, () => new LectureClock(TINY).report()), /metric lecture_cpu_minutes = [\d.e-]+ missed its target \(≤ 1e-9\)/);
     });
 
     it("under COURSE_TRAIN_SCALE reports the figure beside the budget without enforcing it", () => {
-      const lines = capture("0.05", () => new LectureClock(TINY).report());
+      const lines = captureLog("0.05", () => new LectureClock(TINY).report());
       assert.match(lines[0], /reported, not enforced: COURSE_TRAIN_SCALE=0\.05 shortens training/);
       assert.ok(metricValue(lines, "lecture_cpu_minutes") > TINY);
     });
@@ -89,7 +73,7 @@ describe("lecture clock (lib/metrics/lectureClock.ts)", function () {
   for (const backend of others) {
     it(`on ${backend} at full scale reports the figure beside the budget without enforcing it`, async () => {
       await initBackend({ quiet: true, force: backend });
-      const lines = capture(undefined, () => new LectureClock(TINY).report());
+      const lines = captureLog(undefined, () => new LectureClock(TINY).report());
       const name = backend === "node" ? "the native backend" : "the cpu backend";
       assert.equal(lines[0], `lecture budget: 1e-9 CPU minutes on the wasm backend; reported, not enforced: this run is on ${name}`);
       assert.ok(metricValue(lines, "lecture_cpu_minutes") > TINY);
