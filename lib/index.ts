@@ -67,6 +67,7 @@ export * from "./models/vae";
 export * from "./models/sameConv2d";
 export * from "./models/unet";
 export * from "./train/batching";
+export * from "./train/shuffledBatches";
 export * from "./train/autoencoderTraining";
 export * from "./train/vaeTraining";
 export * from "./train/segmentationTraining";

@@ -15,7 +15,8 @@ import { DenseAutoencoder } from "../models/autoencoder";
 import { binaryCrossEntropyFromLogits } from "../losses/reconstruction";
 import { l1ActivityPenalty } from "../losses/sparsity";
 import { maskingNoise } from "../data/corruption";
-import { BatchSampler, FlatImages, mapInBatches, perImageMse, pixelsPerImage, rowsTensor, arrayMean } from "./batching";
+import { FlatImages, mapInBatches, perImageMse, pixelsPerImage, rowsTensor, arrayMean } from "./batching";
+import { ShuffledBatches } from "./shuffledBatches";
 import { minimizeStep, trainLoop, TrainHistory } from "./loop";
 
 export interface AutoencoderTrainingOptions {
@@ -40,7 +41,7 @@ export async function trainAutoencoder(model: DenseAutoencoder, data: FlatImages
   }
   const optimizer = adam(learningRate);
   const variables = model.trainableWeights();
-  const sampler = new BatchSampler(data.count, batchSize);
+  const batches = new ShuffledBatches(data.count, batchSize, (idx) => rowsTensor(data, idx), { dropLast: true }); // [batch, D]
   try {
     return await trainLoop({
       steps,
@@ -50,7 +51,7 @@ export async function trainAutoencoder(model: DenseAutoencoder, data: FlatImages
       evalEvery: options.evalEvery,
       step: () =>
         minimizeStep(optimizer, variables, () => {
-          const x = rowsTensor(data, sampler.next()); // [batch, D], the clean target
+          const x = batches.next(); // [batch, D], the clean target (minimizeStep's tidy frees it)
           const input = maskFraction > 0 ? (maskingNoise(x, maskFraction) as tf.Tensor2D) : x;
           const { code, logits } = model.forward(input, true);
           const reconstruction = binaryCrossEntropyFromLogits(logits, x);

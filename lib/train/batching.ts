@@ -1,9 +1,8 @@
 /**
- * Feeding flat image arrays to training loops: rows picked by index become a tensor, and a
- * sampler hands out shuffled mini-batches forever, reshuffling at each epoch (seeded).
+ * Feeding flat image arrays to training loops: rows picked by index become a tensor (the
+ * shuffled batches themselves come from ./shuffledBatches.ts), and inference runs in chunks.
  */
 import * as tf from "@tensorflow/tfjs";
-import { batchIndices } from "../data/batches";
 
 /** Anything holding `count` images of equal size back to back: MnistSet, ShapesSet, … */
 export interface FlatImages {
@@ -28,23 +27,6 @@ export function rowsTensor(data: FlatImages, indices: ArrayLike<number>): tf.Ten
     out.set(data.images.subarray(k * pixels, (k + 1) * pixels), i * pixels);
   }
   return tf.tensor2d(out, [indices.length, pixels]);
-}
-
-/** Endless shuffled mini-batches of indices 0..count-1 (full batches only). */
-export class BatchSampler {
-  private batches: Generator<number[]>;
-  constructor(readonly count: number, readonly batchSize: number) {
-    if (batchSize > count) throw new Error(`BatchSampler: batch size ${batchSize} is larger than the ${count} examples`);
-    this.batches = batchIndices(count, batchSize, { dropLast: true });
-  }
-  next(): number[] {
-    let n = this.batches.next();
-    if (n.done) {
-      this.batches = batchIndices(this.count, this.batchSize, { dropLast: true });
-      n = this.batches.next();
-    }
-    return n.value as number[];
-  }
 }
 
 /** Runs `fn` over the images in chunks (inference), returning its outputs back to back on the host. */

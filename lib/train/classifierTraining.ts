@@ -3,10 +3,10 @@
  * the digit labels, in shuffled mini-batches, reshuffled every epoch.
  */
 import * as tf from "@tensorflow/tfjs";
-import { batchIndices } from "../data/batches";
 import { MnistSet, mnistImages, mnistLabels } from "../data/mnist";
 import { adam } from "./adam";
 import { trainLoop, TrainHistory } from "./loop";
+import { ShuffledBatches } from "./shuffledBatches";
 
 export interface ClassifierTrainingOptions {
   /** Optimisation steps (use scaledSteps in lectures). */
@@ -24,23 +24,14 @@ export interface ClassifierTrainingOptions {
 export async function trainMnistClassifier(model: tf.LayersModel, train: MnistSet, options: ClassifierTrainingOptions): Promise<TrainHistory> {
   const batchSize = options.batchSize ?? 128;
   if (model.optimizer == null) model.compile({ optimizer: adam(options.learningRate ?? 1e-3), loss: "sparseCategoricalCrossentropy" });
-  let batches = batchIndices(train.count, batchSize, { dropLast: true });
+  const batches = new ShuffledBatches(train.count, batchSize, (idx) => ({
+    x: mnistImages(train, idx), // [batch, 784]
+    y: mnistLabels(train, idx, "float32"), // [batch]
+  }), { dropLast: true });
   return trainLoop({
     steps: options.steps,
     label: options.label ?? "classifier",
     quiet: options.quiet,
-    step: async () => {
-      let next = batches.next();
-      if (next.done) {
-        batches = batchIndices(train.count, batchSize, { dropLast: true });
-        next = batches.next();
-      }
-      const idx = next.value as number[];
-      const x = mnistImages(train, idx); // [batch, 784]
-      const y = mnistLabels(train, idx, "float32"); // [batch]
-      const loss = (await model.trainOnBatch(x, y)) as number;
-      tf.dispose([x, y]);
-      return loss;
-    },
+    step: () => batches.withNext(async ({ x, y }) => (await model.trainOnBatch(x, y)) as number),
   });
 }

@@ -13,9 +13,9 @@ import * as tf from "@tensorflow/tfjs";
 import { adam } from "./adam";
 import { GanNoiseKind, sampleGanNoise } from "../models/gan";
 import { discriminatorLoss, generatorLoss, GeneratorLossKind } from "../losses/gan";
-import { batchIndices } from "../data/batches";
 import { MnistSet, mnistImages } from "../data/mnist";
 import { minimizeStep, trainLoop, TrainHistory } from "./loop";
+import { ShuffledBatches } from "./shuffledBatches";
 
 export interface GanTrainerConfig {
   generator: tf.LayersModel;
@@ -269,13 +269,6 @@ export async function trainGan(trainer: GanTrainer, options: GanRunOptions): Pro
 
 /** Real MNIST batches for a GAN, reshuffled every epoch (seeded): each call gives x [batchSize, 784]. */
 export function mnistRealBatches(set: MnistSet, batchSize: number): () => tf.Tensor2D {
-  let batches = batchIndices(set.count, batchSize, { dropLast: true });
-  return () => {
-    let next = batches.next();
-    if (next.done) {
-      batches = batchIndices(set.count, batchSize, { dropLast: true });
-      next = batches.next();
-    }
-    return mnistImages(set, next.value as number[]);
-  };
+  const batches = new ShuffledBatches(set.count, batchSize, (idx) => mnistImages(set, idx), { dropLast: true });
+  return () => batches.next(); // the caller (trainGan's step) disposes it
 }

@@ -6,7 +6,8 @@ import * as tf from "@tensorflow/tfjs";
 import { adam } from "./adam";
 import { UNet } from "../models/unet";
 import { binaryCrossEntropyFromLogitsPerExample } from "../losses/reconstruction";
-import { BatchSampler, mapInBatches } from "./batching";
+import { mapInBatches } from "./batching";
+import { ShuffledBatches } from "./shuffledBatches";
 import { minimizeStep, trainLoop, TrainHistory } from "./loop";
 
 /** Images and masks back to back, size × size each (lib/data/shapes.ts makes them). */
@@ -38,7 +39,10 @@ export async function trainSegmentation(unet: UNet, data: SegmentationSet, optio
   const P = size * size;
   const optimizer = adam(learningRate);
   const variables = unet.trainableWeights();
-  const sampler = new BatchSampler(data.count, batchSize);
+  const batches = new ShuffledBatches(data.count, batchSize, (indices) => ({
+    x: tf.tensor4d(gather(data.images, P, indices), [indices.length, size, size, 1]), // [b, size, size, 1]
+    y: tf.tensor2d(gather(data.masks, P, indices), [indices.length, P]), // [b, P]
+  }), { dropLast: true });
   try {
     return await trainLoop({
       steps,
@@ -46,10 +50,8 @@ export async function trainSegmentation(unet: UNet, data: SegmentationSet, optio
       quiet: options.quiet,
       step: () =>
         minimizeStep(optimizer, variables, () => {
-          const indices = sampler.next();
-          const x = tf.tensor4d(gather(data.images, P, indices), [indices.length, size, size, 1]);
-          const y = tf.tensor2d(gather(data.masks, P, indices), [indices.length, P]);
-          return binaryCrossEntropyFromLogitsPerExample(unet.logits(x).reshape([indices.length, P]), y).mean().div(P) as tf.Scalar;
+          const { x, y } = batches.next(); // freed by minimizeStep's tidy
+          return binaryCrossEntropyFromLogitsPerExample(unet.logits(x).reshape([x.shape[0], P]), y).mean().div(P) as tf.Scalar;
         }),
     });
   } finally {

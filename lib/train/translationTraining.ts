@@ -10,10 +10,10 @@
 import * as tf from "@tensorflow/tfjs";
 import type { TranslationPair, Seq2SeqVocab } from "../data/translation";
 import { Seq2SeqTransformer, padIdBatch } from "../models/seq2seq";
-import { batchIndices } from "../data/batches";
 import { adam } from "./adam";
 import { cosineWithWarmup, setOptimizerLearningRate } from "./lrSchedule";
 import { trainLoop, TrainHistory } from "./loop";
+import { ShuffledBatches } from "./shuffledBatches";
 
 /** The two vocabularies and the padded lengths of one translation task. */
 export interface TranslationTask {
@@ -62,7 +62,8 @@ export interface TranslatorTrainingOptions {
 export async function trainTranslator(translator: Seq2SeqTransformer, task: TranslationTask, train: readonly TranslationPair[], options: TranslatorTrainingOptions): Promise<TrainHistory> {
   const optimizer = adam(options.peakLearningRate);
   const vars = translator.trainableVariables;
-  let order = batchIndices(train.length, options.batchSize);
+  // each batch: source [b, sourceLength], targetIn and targetOut [b, targetLength]
+  const batches = new ShuffledBatches(train.length, options.batchSize, (idx) => translationBatch(task, idx.map((i) => train[i])));
   try {
     return await trainLoop({
       steps: options.steps,
@@ -70,13 +71,12 @@ export async function trainTranslator(translator: Seq2SeqTransformer, task: Tran
       quiet: options.quiet,
       step: (t) => {
         setOptimizerLearningRate(optimizer, cosineWithWarmup(t, { peak: options.peakLearningRate, totalSteps: options.steps, warmupSteps: options.warmupSteps, floor: options.floor }));
-        let next = order.next();
-        if (next.done) { order = batchIndices(train.length, options.batchSize); next = order.next(); }
-        const b = translationBatch(task, (next.value as number[]).map((i) => train[i]));
-        const loss = optimizer.minimize(() => translator.loss(b.source, b.targetIn, b.targetOut, true), true, vars)!;
-        const value = loss.dataSync()[0];
-        tf.dispose([loss, b.source, b.targetIn, b.targetOut]);
-        return value;
+        return batches.withNext((b) => {
+          const loss = optimizer.minimize(() => translator.loss(b.source, b.targetIn, b.targetOut, true), true, vars)!;
+          const value = loss.dataSync()[0];
+          loss.dispose();
+          return value;
+        });
       },
       evaluate: options.checkPairs ? () => ({ [`test_exact_match_${options.checkPairs!.length}`]: exactMatch(translator, task, options.checkPairs!) }) : undefined,
       evalEvery: options.evalEvery ?? 100,

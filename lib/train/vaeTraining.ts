@@ -6,7 +6,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { adam } from "./adam";
 import { elboTerms, Vae } from "../models/vae";
-import { BatchSampler, FlatImages, pixelsPerImage, rowsTensor } from "./batching";
+import { FlatImages, pixelsPerImage, rowsTensor } from "./batching";
+import { ShuffledBatches } from "./shuffledBatches";
 import { trainLoop, TrainHistory } from "./loop";
 
 export interface VaeTrainingOptions {
@@ -29,7 +30,7 @@ export async function trainVae(vae: Vae, data: FlatImages, options: VaeTrainingO
   if (pixelsPerImage(data) !== vae.config.inputSize) throw new Error(`trainVae: the images have ${pixelsPerImage(data)} pixels, the model expects ${vae.config.inputSize}`);
   const optimizer = adam(learningRate);
   const variables = vae.trainableWeights();
-  const sampler = new BatchSampler(data.count, batchSize);
+  const batches = new ShuffledBatches(data.count, batchSize, (idx) => rowsTensor(data, idx), { dropLast: true }); // [batch, D]
   const reconstruction: number[] = [];
   const kl: number[] = [];
   try {
@@ -39,7 +40,7 @@ export async function trainVae(vae: Vae, data: FlatImages, options: VaeTrainingO
       quiet: options.quiet,
       step: () => {
         const terms = tf.tidy(() => {
-          const x = rowsTensor(data, sampler.next()); // [batch, D]
+          const x = batches.next(); // [batch, D], freed by the tidy
           let parts: tf.Scalar[] = [];
           const loss = optimizer.minimize(
             () => {

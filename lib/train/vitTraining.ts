@@ -6,10 +6,10 @@
 import * as tf from "@tensorflow/tfjs";
 import type { VisionTransformer } from "../models/vit";
 import { MnistSet, mnistImages, mnistLabels } from "../data/mnist";
-import { batchIndices } from "../data/batches";
 import { adam } from "./adam";
 import { cosineWithWarmup, setOptimizerLearningRate } from "./lrSchedule";
 import { trainLoop, TrainHistory } from "./loop";
+import { ShuffledBatches } from "./shuffledBatches";
 
 export interface VitTrainingOptions {
   steps: number;
@@ -28,7 +28,10 @@ export async function trainVit(vit: VisionTransformer, train: MnistSet, test: Mn
   const check = Array.from({ length: Math.min(options.checkImages ?? 1000, test.count) }, (_, i) => i);
   const checkX = mnistImages(test, check); // [n, 784]
   const checkY = mnistLabels(test, check); // [n]
-  let order = batchIndices(train.count, options.batchSize);
+  const batches = new ShuffledBatches(train.count, options.batchSize, (idx) => ({
+    x: mnistImages(train, idx), // [b, 784]
+    y: mnistLabels(train, idx), // [b]
+  }));
   try {
     return await trainLoop({
       steps: options.steps,
@@ -36,14 +39,12 @@ export async function trainVit(vit: VisionTransformer, train: MnistSet, test: Mn
       quiet: options.quiet,
       step: (i) => {
         setOptimizerLearningRate(optimizer, cosineWithWarmup(i, { peak: options.peakLearningRate, totalSteps: options.steps, warmupSteps: options.warmupSteps }));
-        let next = order.next();
-        if (next.done) { order = batchIndices(train.count, options.batchSize); next = order.next(); }
-        const x = mnistImages(train, next.value as number[]); // [b, 784]
-        const y = mnistLabels(train, next.value as number[]); // [b]
-        const loss = optimizer.minimize(() => vit.loss(x, y, true), true, vars)!;
-        const value = loss.dataSync()[0];
-        tf.dispose([loss, x, y]);
-        return value;
+        return batches.withNext(({ x, y }) => {
+          const loss = optimizer.minimize(() => vit.loss(x, y, true), true, vars)!;
+          const value = loss.dataSync()[0];
+          loss.dispose();
+          return value;
+        });
       },
       evaluate: () => ({ [`test_accuracy_${check.length}`]: vit.accuracy(checkX, checkY) }),
       evalEvery: options.evalEvery ?? 250,

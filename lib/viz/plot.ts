@@ -123,17 +123,26 @@ export function heatmap(
   return {
     data: [{ type: "heatmap", z: z.map((row) => Array.from(row)), x: options.x, y: options.y, colorscale: options.colorscale ?? "Viridis" }],
     layout: baseLayout(options.title, {
-      xaxis: { title: { text: options.xTitle ?? "" } },
-      yaxis: { title: { text: options.yTitle ?? "" }, autorange: options.reverseY === false ? true : "reversed" },
+      xaxis: { title: { text: options.xTitle ?? "" }, ...everyLabel(options.x, z[0]?.length ?? 0) },
+      yaxis: { title: { text: options.yTitle ?? "" }, autorange: options.reverseY === false ? true : "reversed", ...everyLabel(options.y, z.length) },
     }),
   };
 }
 
-/** Bar chart: one bar per label. */
+/**
+ * Ticks for a heatmap axis: given labels are categories (plotly would read "0".."9" as numbers and
+ * label every other one); without labels, a short axis (≤ 12 cells) gets a tick on every cell.
+ */
+function everyLabel(labels: (string | number)[] | undefined, cells: number): Record<string, unknown> {
+  if (labels) return { type: "category" };
+  return cells > 0 && cells <= 12 ? { dtick: 1 } : {};
+}
+
+/** Bar chart: one bar per label, each labelled (a category axis: digits as labels stay labels). */
 export function barChart(labels: (string | number)[], values: ArrayLike<number>, options: { title?: string; xTitle?: string; yTitle?: string } = {}): Figure {
   return {
     data: [{ type: "bar", x: labels.map(String), y: Array.from(values) }],
-    layout: baseLayout(options.title, { xaxis: { title: { text: options.xTitle ?? "" } }, yaxis: { title: { text: options.yTitle ?? "" } } }),
+    layout: baseLayout(options.title, { xaxis: { title: { text: options.xTitle ?? "" }, type: "category" }, yaxis: { title: { text: options.yTitle ?? "" } } }),
   };
 }
 
@@ -148,6 +157,7 @@ export function histograms(samples: Record<string, ArrayLike<number>>, options: 
       opacity: 0.6,
       nbinsx: options.bins ?? 60,
     })),
-    layout: baseLayout(options.title, { barmode: "overlay", xaxis: { title: { text: options.xTitle ?? "" } } }),
+    // The bars are densities (histnorm), so the y axis is always "density".
+    layout: baseLayout(options.title, { barmode: "overlay", xaxis: { title: { text: options.xTitle ?? "" } }, yaxis: { title: { text: "density" } } }),
   };
 }

@@ -1,39 +1,23 @@
 import { strict as assert } from "assert";
 import { claim } from "../../lib/metrics/claim";
+import { captureLog } from "../helpers/captureLog";
 
-/** Runs `fn` with console.log captured and COURSE_TRAIN_SCALE set to `scale` (undefined: unset). */
-function capture(scale: string | undefined, fn: () => void): string[] {
-  const lines: string[] = [];
-  const log = console.log;
-  const saved = process.env.COURSE_TRAIN_SCALE;
-  if (scale == null) delete process.env.COURSE_TRAIN_SCALE;
-  else process.env.COURSE_TRAIN_SCALE = scale;
-  console.log = (s: string) => lines.push(s);
-  try {
-    fn();
-  } finally {
-    console.log = log;
-    if (saved == null) delete process.env.COURSE_TRAIN_SCALE;
-    else process.env.COURSE_TRAIN_SCALE = saved;
-  }
-  return lines;
-}
 
 describe("claim (lib/metrics/claim.ts)", () => {
   it("prints `claim <name> holds: <text>` on one line when the claim holds", () => {
-    const lines = capture(undefined, () => assert.equal(claim("gpt_beats_bigram", true, "GPT 2.9 bits/char\n  against the bigram's 3.5"), undefined));
+    const lines = captureLog(undefined, () => assert.equal(claim("gpt_beats_bigram", true, "GPT 2.9 bits/char\n  against the bigram's 3.5"), undefined));
     assert.deepEqual(lines, ["claim gpt_beats_bigram holds: GPT 2.9 bits/char against the bigram's 3.5"]);
   });
 
   it("fails the run at full scale when the claim is false, naming it", () => {
-    const lines = capture(undefined, () =>
+    const lines = captureLog(undefined, () =>
       assert.throws(() => claim("gpt_beats_bigram", false, "GPT beats the bigram"), /claim gpt_beats_bigram is false on this run: GPT beats the bigram/),
     );
     assert.deepEqual(lines, [], "a false claim prints no `holds` line");
   });
 
   it("reports a false claim without failing under COURSE_TRAIN_SCALE", () => {
-    const lines = capture("0.05", () => assert.equal(claim("gpt_beats_bigram", false, "GPT beats the bigram"), undefined));
+    const lines = captureLog("0.05", () => assert.equal(claim("gpt_beats_bigram", false, "GPT beats the bigram"), undefined));
     assert.equal(lines[0], "claim gpt_beats_bigram does not hold: GPT beats the bigram");
     assert.match(lines[1], /not enforced: COURSE_TRAIN_SCALE=0\.05/);
     assert.ok(!lines.some((l) => / holds: /.test(l)), "the summary must not count it");

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as zlib from "zlib";
 import { DisplayMessage, setDisplaySink } from "../../../lib/viz/display";
-import { figureBundle, heatmap, lossCurves, scatter, show, PLOTLY_MIME } from "../../../lib/viz/plot";
+import { barChart, figureBundle, heatmap, histograms, lossCurves, scatter, show, PLOTLY_MIME } from "../../../lib/viz/plot";
 import { imageGridPng, showImages } from "../../../lib/viz/images";
 import { encodePng } from "../../../lib/viz/png";
 import { dfd, showTable, tableBundle } from "../../../lib/viz/table";
@@ -33,6 +33,20 @@ describe("display helpers", () => {
     const h = heatmap([[1, 2], [3, 4]], { x: ["a", "b"] });
     assert.deepEqual(h.data[0].z, [[1, 2], [3, 4]]);
     assert.ok(figureBundle(h)[PLOTLY_MIME]);
+  });
+
+  it("labels every bar and every cell of a short heatmap axis; histograms say their y axis is a density", () => {
+    // Digits as labels: plotly reads "0".."9" as numbers and, on a linear axis, labels every other bar.
+    const bars = barChart([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], { xTitle: "digit", yTitle: "count" });
+    assert.equal((bars.layout.xaxis as { type: string }).type, "category");
+    const named = heatmap([[1, 2, 3]], { x: [0, 1, 2], y: ["round 1"] });
+    assert.equal((named.layout.xaxis as { type: string }).type, "category");
+    const unnamed = heatmap(Array.from({ length: 12 }, () => new Array(10).fill(0)));
+    assert.equal((unnamed.layout.xaxis as { dtick: number }).dtick, 1);
+    assert.equal((unnamed.layout.yaxis as { dtick: number }).dtick, 1);
+    const wide = heatmap([new Array(64).fill(0)]);
+    assert.equal((wide.layout.xaxis as { dtick?: number }).dtick, undefined, "64 columns: plotly chooses the ticks");
+    assert.equal((histograms({ a: [1, 2, 3] }).layout.yaxis as { title: { text: string } }).title.text, "density");
   });
 
   it("encodes a valid PNG whose pixels decode back", () => {

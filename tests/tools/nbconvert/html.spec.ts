@@ -57,6 +57,14 @@ describe("nbconvert-ts HTML export", function () {
     );
   });
 
+  it("names a heading with maths by the formula's glyphs, once (not 'what DDD believes')", () => {
+    const md = new MarkdownRenderer();
+    const html = md.render("### What $D$ believes about $G(z)$\n\n## Vectors in $\\mathbb{R}^D$");
+    assert.deepEqual(md.headings.map((h) => [h.text, h.id]), [["What D believes about G(z)", "what-d-believes-about-gz"], ["Vectors in RD", "vectors-in-rd"]]);
+    assert.match(html, /<h3 id="what-d-believes-about-gz">What <span class="katex">/, "the heading itself still shows the formula");
+    assert.match(renderToc(md.headings), /<a href="#what-d-believes-about-gz">What D believes about G\(z\)<\/a>/);
+  });
+
   it("highlights TypeScript in code cells and in fenced markdown code", () => {
     const { html } = renderNotebook(notebook([{ cell_type: "code", id: "c1", metadata: {}, source: "const x: number = 1;", execution_count: 7, outputs: [] }]));
     assert.match(html, /<span class="hljs-keyword">const<\/span> <span class="hljs-attr">x<\/span>: <span class="hljs-built_in">number<\/span>/);

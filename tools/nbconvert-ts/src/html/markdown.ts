@@ -84,7 +84,9 @@ export class MarkdownRenderer {
       renderer: {
         heading(this: { parser: { parseInline(t: Tokens.Generic[]): string } }, token: Tokens.Heading) {
           const inner = this.parser.parseInline(token.tokens);
-          const text = inner.replace(/<[^>]+>/g, "").replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").trim();
+          // KaTeX writes each formula twice, as MathML (for screen readers, its TeX source included) and as
+          // HTML glyphs: the plain text keeps the glyphs only, or "what $D$ believes" would read "what DDD believes".
+          const text = inner.replace(/<span class="katex-mathml">[\s\S]*?<\/math><\/span>/g, "").replace(/<[^>]+>/g, "").replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").trim();
           const id = self.slug(text);
           self.headings.push({ level: token.depth, text, id });
           return `<h${token.depth} id="${id}">${inner}<a class="anchor" href="#${id}" aria-label="link to this section">¶</a></h${token.depth}>\n`;
