@@ -179,7 +179,8 @@ export async function setManualScore(db: Database, by: string, change: SetScore)
     if (comment.length > MAX_COMMENT_CHARS) throw badRequest(`comment is ${comment.length} characters; at most ${MAX_COMMENT_CHARS}`);
     const graded = (await tx.query("SELECT 1 FROM results WHERE submission_id = $1", [sub.id])).rows.length > 0;
     if (sub.status !== "graded" || !graded) {
-      throw new ApiError(409, "conflict", `submission ${sub.id} of ${sub.student_id} is not graded yet (status ${sub.status}): its written answers are read when it is graded; score them then`, { status: sub.status });
+      const why = graded ? `is being graded again (status ${sub.status})` : `is not graded yet (status ${sub.status})`;
+      throw new ApiError(409, "conflict", `submission ${sub.id} of ${sub.student_id} ${why}: its written answers are read when it is graded; score them then`, { status: sub.status });
     }
     const counts = ((await submissionsOf(tx, a, await extensionsFor(tx, a.id), sub.student_id)).get(sub.student_id) ?? []).find((x) => x.counts);
     if (counts?.id !== sub.id) {
