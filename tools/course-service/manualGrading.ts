@@ -100,11 +100,12 @@ export async function manualSummaries(db: Queryable, a: Assignment, o: { student
        FROM manual_scores ms JOIN submissions s ON s.id = ms.submission_id WHERE ${where}`,
     params,
   )).rows;
+  const scoreOf = new Map(scores.map((x) => [`${x.submission_id}\0${x.manual_id}`, x]));
   for (const row of answers) {
     const text = row.manual ? new Map(row.manual.map((m) => [m.manualId, m.answer])) : answersInNotebook(a.exercise, (row.notebook ?? Buffer.alloc(0)).toString("utf8"));
     const list = questions.map((q): ManualAnswer => {
       const answer = text.get(q.manualId) ?? null;
-      const s = scores.find((x) => x.submission_id === row.submission_id && x.manual_id === q.manualId);
+      const s = scoreOf.get(`${row.submission_id}\0${q.manualId}`);
       const base = { ...q, ...(o.withText ? { answer } : {}), answered: answer != null };
       if (s) return { ...base, points: s.points, comment: s.comment, gradedBy: s.graded_by, gradedAt: s.graded_at, status: "scored" };
       if (answer == null) return { ...base, points: 0, comment: "", gradedBy: null, gradedAt: null, status: "no answer" };
