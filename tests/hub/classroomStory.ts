@@ -234,8 +234,8 @@ export async function classroomStory(o: StoryOptions): Promise<StoryFacts> {
   assert.equal(Number(csv[u.alice]), grader[u.alice] + ALICE_HAND_POINTS, "the CSV's score for alice is the grader's plus her hand-graded answer");
   assert.equal(Number(csv[u.bob]), grader[u.bob], "the CSV's score for bob is the grader's (no penalty after the extension)");
   assert.equal(csv[u.carol], "", "carol submitted nothing");
-  assert.match(aliceScore, new RegExp(`^${grader[u.alice] + ALICE_HAND_POINTS} / ${AE_TOTAL}$`));
-  assert.match(bobScore, new RegExp(`^${grader[u.bob]} / ${AE_TOTAL}$`), "bob left the written answer as released: 0 of its points, nothing awaiting");
+  assert.match(aliceScore, new RegExp(`^${grader[u.alice] + ALICE_HAND_POINTS} / ${AE_TOTAL} \\(written answers ${ALICE_HAND_POINTS} / ${AE_TOTAL - AE_POINTS}\\)$`));
+  assert.match(bobScore, new RegExp(`^${grader[u.bob]} / ${AE_TOTAL} \\(written answers 0 / ${AE_TOTAL - AE_POINTS}\\)$`), "bob left the written answer as released: 0 of its points, nothing awaiting");
   o.log(`CSV ${JSON.stringify(csv)}; grader ${JSON.stringify(grader)}`);
   return { users: u, aliceCheck: aliceCheck.line, bobCheck: bobCheck.line, aliceScore, bobScore, bobPenaltyBefore, bobPenaltyAfter, csv, grader, waitedForDueS, faults };
 }
