@@ -89,7 +89,7 @@ export async function manualSummaries(db: Queryable, a: Assignment, o: { student
   // Totals need only "answered or not": the answers' text stays in the database unless asked for.
   const manual = o.withText
     ? "r.manual"
-    : `(SELECT jsonb_agg(jsonb_build_object('manualId', m->>'manualId', 'answer', CASE WHEN m->'answer' = 'null'::jsonb THEN NULL ELSE '' END)) FROM jsonb_array_elements(r.manual) m) AS manual`;
+    : `(SELECT jsonb_agg(jsonb_build_object('manualId', m->>'manualId', 'answer', CASE WHEN m->>'answer' IS NULL THEN NULL ELSE '' END)) FROM jsonb_array_elements(r.manual) m) AS manual`;
   const answers = (await db.query<AnswerRow>(
     `SELECT r.submission_id, ${manual}, CASE WHEN r.manual IS NULL THEN s.notebook END AS notebook
        FROM results r JOIN submissions s ON s.id = r.submission_id WHERE ${where}`,
