@@ -6,13 +6,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Database, openDatabase } from "../../tools/course-service/db";
-import { migrate } from "../../tools/course-service/migrations";
+import { migrate, Migration, MIGRATIONS } from "../../tools/course-service/migrations";
 import { PgCluster } from "../../tools/hub/fixtures/pgCluster";
 
 export interface DbTarget {
   kind: "pglite" | "postgres";
-  /** A fresh, migrated database (its own PGlite folder, or its own PostgreSQL database). */
-  open(): Promise<Database>;
+  /** A fresh, migrated database (its own PGlite folder, or its own PostgreSQL database); `migrations` to build an older schema. */
+  open(migrations?: Migration[]): Promise<Database>;
   /** For PostgreSQL: the URL of the last opened database. */
   url?: string;
   cluster?: PgCluster;
@@ -26,9 +26,9 @@ export async function pgliteTarget(): Promise<DbTarget> {
   const opened: Database[] = [];
   return {
     kind: "pglite",
-    async open() {
+    async open(migrations = MIGRATIONS) {
       const db = await openDatabase({ url: "", dataDir: path.join(root, String(counter++)) });
-      await migrate(db);
+      await migrate(db, migrations);
       opened.push(db);
       return db;
     },
@@ -45,14 +45,14 @@ export async function postgresTarget(): Promise<DbTarget> {
   const t: DbTarget = {
     kind: "postgres",
     cluster,
-    async open() {
+    async open(migrations = MIGRATIONS) {
       const name = `course_${process.pid}_${counter++}`;
       const admin = await openDatabase({ url: cluster.url, dataDir: "" });
       await admin.query(`CREATE DATABASE ${name}`);
       await admin.close();
       t.url = cluster.url.replace(/\/postgres$/, `/${name}`);
       const db = await openDatabase({ url: t.url, dataDir: "" });
-      await migrate(db);
+      await migrate(db, migrations);
       opened.push(db);
       return db;
     },

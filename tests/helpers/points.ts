@@ -6,3 +6,10 @@ export function maxPoints(exercise: string): number {
   if (!entry) throw new Error(`no exercise named ${exercise} in exercises/exercises.json`);
   return entry.graded.reduce((sum, cell) => sum + cell.points, 0);
 }
+
+/** The points of an exercise's written answers, graded by hand (outside the grader's total). */
+export function manualMaxPoints(exercise: string): number {
+  const entry = listExercises().find((e) => e.name === exercise);
+  if (!entry) throw new Error(`no exercise named ${exercise} in exercises/exercises.json`);
+  return (entry.manual ?? []).reduce((sum, q) => sum + q.points, 0);
+}

@@ -18,9 +18,12 @@ import * as path from "path";
 import type { Page } from "playwright-core";
 import type { TestHub } from "../../tools/hub/fixtures/hubHarness";
 import { gradeIndependently, parseCanvasCsv } from "./gradeCheck";
-import { maxPoints } from "../helpers/points";
+import { manualMaxPoints, maxPoints } from "../helpers/points";
 
 const AE_POINTS = maxPoints("autoencoders");
+/** With the written answer, graded by hand on the instructor's page. */
+const AE_TOTAL = AE_POINTS + manualMaxPoints("autoencoders");
+const ALICE_HAND_POINTS = 1.5;
 import { hubSessionEnds, serviceStopsAnswering } from "./panelFaults";
 import { acceptDialog, assignmentItem, deleteCell, eventually, HubBrowser, hubLogin, notebookPanel, openCoursePanel, panelScreenshot, runFromPalette, setCellSource, tableRow, wallClock } from "./labPage";
 
@@ -197,6 +200,17 @@ export async function classroomStory(o: StoryOptions): Promise<StoryFacts> {
     600_000,
     3000,
   );
+  // --- the instructor scores alice's written answer on its page, with the keyboard only ---------
+  await Promise.all([staff.waitForURL(new RegExp(`/instructor/assignments/${ASSIGNMENT}/manual$`)), staff.getByRole("link", { name: "Grade the written answers" }).click()]);
+  const aliceAnswer = staff.locator("article", { has: staff.locator("h3", { hasText: u.alice }) });
+  await aliceAnswer.getByLabel("Points (0–2)").focus();
+  await staff.keyboard.type(String(ALICE_HAND_POINTS));
+  await staff.keyboard.press("Tab");
+  await staff.keyboard.type("Your answer sits in a code comment, not in the answer cell: 1.5 of 2.");
+  await staff.keyboard.press("Shift+Tab");
+  await Promise.all([staff.waitForURL(new RegExp(`/manual#ae-why-denoising--${u.alice}$`)), staff.keyboard.press("Enter")]);
+  assert.match(await aliceAnswer.innerText(), new RegExp(`Scored ${ALICE_HAND_POINTS} by ${u.instructor} at`));
+  await staff.goto(`${o.hub.url}/services/course/instructor/assignments/${ASSIGNMENT}`);
   await Promise.all([staff.waitForURL(new RegExp(`/instructor/assignments/${ASSIGNMENT}$`)), staff.getByRole("button", { name: "Release feedback" }).click()]);
   assert.match(await staff.innerText("body"), /Feedback released\./);
 
@@ -216,12 +230,12 @@ export async function classroomStory(o: StoryOptions): Promise<StoryFacts> {
   const grader = await gradeIndependently(EXERCISE, { [u.alice]: path.join(home(u.alice), NOTEBOOK), [u.bob]: path.join(home(u.bob), original) });
   assert.equal(grader[u.alice], AE_POINTS, "the grader gives the full solution full marks");
   assert.ok(grader[u.bob] > 0 && grader[u.bob] < AE_POINTS, "and the half solution part of them");
-  assert.equal(csv["Points Possible"], String(AE_POINTS));
-  assert.equal(Number(csv[u.alice]), grader[u.alice], "the CSV's score for alice is the grader's");
+  assert.equal(csv["Points Possible"], String(AE_TOTAL), "points possible include the written answer");
+  assert.equal(Number(csv[u.alice]), grader[u.alice] + ALICE_HAND_POINTS, "the CSV's score for alice is the grader's plus her hand-graded answer");
   assert.equal(Number(csv[u.bob]), grader[u.bob], "the CSV's score for bob is the grader's (no penalty after the extension)");
   assert.equal(csv[u.carol], "", "carol submitted nothing");
-  assert.match(aliceScore, new RegExp(`^${grader[u.alice]} / ${AE_POINTS}$`));
-  assert.match(bobScore, new RegExp(`^${grader[u.bob]} / ${AE_POINTS}$`));
+  assert.match(aliceScore, new RegExp(`^${grader[u.alice] + ALICE_HAND_POINTS} / ${AE_TOTAL} \\(written answers ${ALICE_HAND_POINTS} / ${AE_TOTAL - AE_POINTS}\\)$`));
+  assert.match(bobScore, new RegExp(`^${grader[u.bob]} / ${AE_TOTAL} \\(written answers 0 / ${AE_TOTAL - AE_POINTS}\\)$`), "bob left the written answer as released: 0 of its points, nothing awaiting");
   o.log(`CSV ${JSON.stringify(csv)}; grader ${JSON.stringify(grader)}`);
   return { users: u, aliceCheck: aliceCheck.line, bobCheck: bobCheck.line, aliceScore, bobScore, bobPenaltyBefore, bobPenaltyAfter, csv, grader, waitedForDueS, faults };
 }
@@ -254,7 +268,7 @@ async function ownScore(page: Page, id: string, user: string): Promise<string> {
   await feedback.waitForLoadState();
   const body = await feedback.innerText("body");
   assert.match(body, new RegExp(`Feedback for ${user}`), `${user}'s feedback page is theirs`);
-  assert.match(body, new RegExp(`${score.split(" ")[0]} / ${AE_POINTS} points`), "and shows the score the panel shows");
+  assert.match(body, new RegExp(`Total: ${score.split(" ")[0]} / ${AE_TOTAL} points`), "and shows the score the panel shows");
   await feedback.close();
   return score;
 }

@@ -73,6 +73,11 @@ describe("course panel wording (labextension format)", () => {
     assert.equal(describeScore({ points: 11, max: 13, penaltyPercent: 10, final: 9.9, late: true, lateDays: 1 }), "9.9 / 13 (11 points, −10 % for 1 day late)");
     assert.equal(describeScore({ points: 13, max: 13, penaltyPercent: 0, final: 13, late: false, lateDays: 0 }), "13 / 13");
     assert.equal(describeScore({ points: 2, max: 3, penaltyPercent: 0, final: 2 / 3, late: false, lateDays: 0 }), "0.67 / 3");
+    // Written answers graded by hand: the maximum includes them; answers not scored yet are named.
+    const written = { points: 16, max: 16, manualMax: 2, totalMax: 18, penaltyPercent: 0, late: false, lateDays: 0 };
+    assert.equal(describeScore({ ...written, manualPoints: 0, awaitingHandGrading: ["ae-why-denoising"], total: 16, final: 16 }), "16 / 18 (written answer awaiting hand grading)");
+    assert.equal(describeScore({ ...written, manualPoints: 1.5, awaitingHandGrading: [], total: 17.5, final: 17.5 }), "17.5 / 18 (written answers 1.5 / 2)");
+    assert.equal(describeScore({ ...written, manualPoints: 2, awaitingHandGrading: [], total: 18, final: 16.2, late: true, lateDays: 1, penaltyPercent: 10 }), "16.2 / 18 (18 points, −10 % for 1 day late; written answers 2 / 2)");
   });
 
   it("sends only the assignment's notebook or a copy the panel saved beside it", () => {

@@ -3,11 +3,14 @@
  * Everything else in the service and the workers calls `gradeNotebook` with identity and time that
  * the server decided; the grader never reads either from the notebook.
  */
-import { checkNotebooks, feedbackHtml, gradeNotebooks, listExercises } from "../grader/index";
+import * as fs from "fs";
+import * as path from "path";
+import { checkNotebooks, feedbackHtml, gradeNotebooks, listExercises, modelAnswers, writtenAnswersInText } from "../grader/index";
 import type { ExerciseEntry, ManualScore, SubmissionResult, TestResult } from "../grader/index";
+import { REPO_ROOT } from "../grader/paths";
 import { escapeHtml } from "../grader/report";
 
-export type { TestResult };
+export type { ManualScore, TestResult };
 export { escapeHtml };
 
 export interface GradeRequest {
@@ -30,7 +33,7 @@ export interface GradeOutcome {
   problems: string[];
   /** Failures of the grader, not of the student's code: the job is tried again. */
   graderErrors: string[];
-  /** Written questions graded by hand: reported "manual, ungraded" (the results table does not store them yet). */
+  /** Written questions graded by hand: the grader reports them "manual, ungraded" with the answers; results.manual stores them. */
   manual?: ManualScore[];
   durationMs: number;
 }
@@ -39,6 +42,23 @@ export interface GradeOutcome {
 let exercisesCache: ExerciseEntry[] | null = null;
 export function courseRegistry(): { exercises: ExerciseEntry[] } {
   return { exercises: (exercisesCache ??= listExercises()) };
+}
+
+/** The written answers in a stored notebook (for results graded before the gradebook kept them): manual id → answer. */
+export function answersInNotebook(exercise: string, notebook: string): Map<string, string | null> {
+  const entry = courseRegistry().exercises.find((e) => e.name === exercise);
+  if (!entry) return new Map();
+  return new Map(writtenAnswersInText(notebook, entry).map((a) => [a.manualId, a.answer]));
+}
+
+/** manual id → the model answer in the solution notebook: for instructors' pages only, never a student's. */
+export function modelAnswersOf(exercise: string): Map<string, string> {
+  const entry = courseRegistry().exercises.find((e) => e.name === exercise);
+  try {
+    return entry ? modelAnswers(fs.readFileSync(path.join(REPO_ROOT, "solutions", entry.notebook), "utf8")) : new Map();
+  } catch {
+    return new Map(); // a deployment without solutions/: the page says there is no model answer
+  }
 }
 
 export async function gradeNotebook(req: GradeRequest): Promise<GradeOutcome> {
@@ -96,5 +116,5 @@ export function feedbackPage(student: string, submittedAt: Date, outcome: Omit<G
     item.testsRun = mine.length;
     item.testsPassed = mine.filter((t) => t.passed).length;
   }
-  return feedbackHtml(result, { notes });
+  return feedbackHtml(result, { notes, handGrading: true });
 }

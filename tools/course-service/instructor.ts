@@ -26,6 +26,8 @@ import {
 import { ApiError, badRequest, notFound } from "./http";
 import { gradedCellSpecs } from "./notebookCheck";
 import { checkTimeZone, parseCourseTime, parseLatePolicy } from "./policy";
+import { manualMaxOf, manualSummaries, questionsOf, scoreHistory } from "./manualGrading";
+import { modelAnswersOf } from "./grading";
 import { requeue, submissionsOf, SubmissionView } from "./submissions";
 import { REPO_ROOT } from "../grader/paths";
 
@@ -186,13 +188,54 @@ export async function gradebook(app: AppConfig, a: Assignment): Promise<Gradeboo
   });
 }
 
+/** How many counting submissions still have answers awaiting hand grading (the export leaves their cells empty). */
+export async function awaitingHandGrading(app: AppConfig, only?: string): Promise<number> {
+  let n = 0;
+  for (const a of (await listAssignments(app.db)).filter((x) => !only || x.id === only)) n += (await gradebook(app, a)).filter((r) => r.submission?.awaiting.length).length;
+  return n;
+}
+
 export async function gradesCsv(app: AppConfig, only?: string): Promise<string> {
   const assignments = (await listAssignments(app.db)).filter((a) => !only || a.id === only);
   if (only && !assignments.length) throw notFound(`assignment "${only}"`);
   const columns = [];
   for (const a of assignments) {
     const rows = await gradebook(app, a);
-    columns.push({ title: `${a.title} (${a.id})`, maxPoints: a.maxPoints, scores: new Map(rows.map((r) => [r.student, r.submission?.final ?? null])) });
+    // Points possible include the written answers; a score still awaiting hand grading is left
+    // empty (Canvas keeps no grade for it) rather than exported as if it were final.
+    const scores = new Map(rows.map((r) => [r.student, r.submission && !r.submission.awaiting.length ? r.submission.final : null]));
+    columns.push({ title: `${a.title} (${a.id})`, maxPoints: a.maxPoints + manualMaxOf(a.exercise), scores });
   }
   return canvasCsv(await listStudents(app.db), columns);
+}
+
+/**
+ * The written answers to grade by hand: per question, per student, the counting submission's
+ * answer with its score, comment, who scored it when, and every change.
+ */
+export async function manualAnswers(app: AppConfig, a: Assignment) {
+  const rows = (await gradebook(app, a)).filter((r) => r.submission?.counts);
+  const summaries = await manualSummaries(app.db, a, { withText: true });
+  const history = await scoreHistory(app.db, a.id);
+  const models = modelAnswersOf(a.exercise);
+  return questionsOf(a.exercise).map((q) => ({
+    ...q,
+    modelAnswer: models.get(q.manualId) ?? null,
+    answers: rows.map((r) => {
+      const s = r.submission!;
+      const m = summaries.get(s.id)?.answers.find((x) => x.manualId === q.manualId);
+      return {
+        student: r.student,
+        name: r.name,
+        submission: { id: s.id, submittedAt: s.submittedAt, status: s.status, late: s.late, penaltyPercent: s.penaltyPercent },
+        answer: m ? (m.answer ?? null) : null,
+        points: m ? m.points : null,
+        comment: m?.comment ?? "",
+        status: m ? m.status : ("not graded yet" as const),
+        gradedBy: m?.gradedBy ?? null,
+        gradedAt: m?.gradedAt ?? null,
+        history: history.get(`${s.id}\0${q.manualId}`) ?? [],
+      };
+    }),
+  }));
 }

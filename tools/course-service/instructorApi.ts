@@ -3,12 +3,15 @@ import { checkCsrf, Ctx, requireRole } from "./app";
 import { courseRegistry } from "./grading";
 import { getAssignment, listStudents } from "./gradebook";
 import { ApiError, checkQuery, notFound, readBody, readJson, requireMediaType, Router, sendJson } from "./http";
-import { ASSIGNMENT_FIELDS, changeAssignment, extension, gradebook, gradesCsv, importRoster, regradeAssignment, releaseAssignment, setFeedbackReleased } from "./instructor";
+import { ASSIGNMENT_FIELDS, changeAssignment, extension, gradebook, gradesCsv, importRoster, manualAnswers, regradeAssignment, releaseAssignment, setFeedbackReleased } from "./instructor";
+import { manualMaxOf, setManualScore } from "./manualGrading";
 import { notebookOf, requeue, resultOf, submissionById, submissionsOf } from "./submissions";
 import { extensionsFor } from "./gradebook";
 import { assignmentAdminJson } from "./views";
 
 const STAFF = ["instructor", "ta"] as const;
+/** What a score's grader and time look like in a response: named in a request, they are refused. */
+const SERVER_FIELDS = ["gradedBy", "gradedAt", "changedBy", "changedAt"];
 
 export function instructorRoutes(router: Router<Ctx>): void {
   router.on("GET", "api/instructor/exercises", async (ctx) => {
@@ -106,6 +109,11 @@ export function instructorRoutes(router: Router<Ctx>): void {
       late: r.submission?.late ?? false,
       lateDays: r.submission?.lateDays ?? 0,
       penaltyPercent: r.submission?.penaltyPercent ?? 0,
+      manualPoints: r.submission?.manualPoints ?? null,
+      manualMax: manualMaxOf(a.exercise),
+      awaitingHandGrading: r.submission?.awaiting ?? [],
+      total: r.submission?.total ?? null,
+      totalMax: a.maxPoints + manualMaxOf(a.exercise),
       final: r.submission?.final ?? null,
       extensionDueAt: r.extensionDueAt ? r.extensionDueAt.toISOString() : null,
       submissions: r.submissions,
@@ -131,6 +139,34 @@ export function instructorRoutes(router: Router<Ctx>): void {
     if (!nb) throw notFound(`submission ${id}`);
     ctx.res.writeHead(200, { "Content-Type": "application/x-ipynb+json", "Content-Disposition": `attachment; filename="submission-${id}.ipynb"`, "X-Content-Type-Options": "nosniff" });
     ctx.res.end(nb);
+  });
+
+  router.on("GET", "api/instructor/assignments/:id/manual", async (ctx, [id]) => {
+    checkQuery(ctx.url, []);
+    requireRole(ctx, [...STAFF]);
+    const a = await getAssignment(ctx.app.db, id);
+    if (!a) throw notFound(`assignment "${id}"`);
+    const iso = (d: Date | null) => (d ? d.toISOString() : null);
+    const questions = (await manualAnswers(ctx.app, a)).map((q) => ({
+      ...q,
+      answers: q.answers.map((x) => ({
+        ...x,
+        submission: { ...x.submission, submittedAt: x.submission.submittedAt.toISOString() },
+        gradedAt: iso(x.gradedAt),
+        history: x.history.map((h) => ({ ...h, changedAt: h.changedAt.toISOString() })),
+      })),
+    }));
+    sendJson(ctx.res, 200, { assignment: assignmentAdminJson(a), questions });
+  });
+
+  router.on("PUT", "api/instructor/submissions/:id/manual/:manualId", async (ctx, [id, manualId]) => {
+    checkQuery(ctx.url, []);
+    const by = requireRole(ctx, [...STAFF]);
+    checkCsrf(ctx);
+    const body = await readJson(ctx.req, ["points", "comment", ...SERVER_FIELDS]);
+    const forged = SERVER_FIELDS.filter((f) => f in body);
+    if (forged.length) throw new ApiError(400, "identity_in_request", `the request names ${forged.map((f) => `"${f}"`).join(", ")}: who scored and when come from your login and the server's clock, never from the request; remove them`);
+    sendJson(ctx.res, 200, await setManualScore(ctx.app.db, by, { submissionId: id, manualId, points: body.points, comment: body.comment }));
   });
 
   router.on("GET", "api/instructor/grades.csv", async (ctx) => {

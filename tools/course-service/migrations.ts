@@ -108,6 +108,40 @@ CREATE TABLE sessions (
 );
 `,
   },
+  {
+    version: 2,
+    name: "written answers graded by hand: the grader's manual list on results, manual_scores and their history",
+    sql: `
+-- The grader's manual[] (manualId, title, max, answer capped at 4 000 characters). NULL on results
+-- graded before version 2: their answers are read from the stored notebook instead (grading.ts).
+ALTER TABLE results ADD COLUMN manual jsonb;
+
+-- One score per written question of a submission. The grader (a staff user) and the time come
+-- from the login and the server's clock, never from the request.
+CREATE TABLE manual_scores (
+  submission_id uuid NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+  manual_id     text NOT NULL,
+  points        double precision NOT NULL CHECK (points >= 0),
+  comment       text NOT NULL DEFAULT '',
+  graded_by     text NOT NULL,
+  graded_at     timestamptz NOT NULL,
+  PRIMARY KEY (submission_id, manual_id)
+);
+
+-- Every change, kept: who set which score when, and what it was before.
+CREATE TABLE manual_score_changes (
+  id              serial PRIMARY KEY,
+  submission_id   uuid NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+  manual_id       text NOT NULL,
+  points          double precision NOT NULL,
+  previous_points double precision,
+  comment         text NOT NULL,
+  changed_by      text NOT NULL,
+  changed_at      timestamptz NOT NULL
+);
+CREATE INDEX manual_score_changes_by_question ON manual_score_changes (submission_id, manual_id, id);
+`,
+  },
 ];
 
 /** Applies the migrations not yet recorded; returns the versions applied now. */

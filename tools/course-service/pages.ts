@@ -14,6 +14,7 @@ import { queueStats } from "./queue";
 import { requeue, resultOf, submissionById, submissionsOf } from "./submissions";
 import { extensionsFor } from "./gradebook";
 import { feedbackFor } from "./studentApi";
+import { manualMaxOf, manualSummaries } from "./manualGrading";
 
 const STYLE = `body{font:15px/1.45 system-ui,sans-serif;max-width:72rem;margin:1.5rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
@@ -24,18 +25,23 @@ export function layout(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${e(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>\n`;
 }
 
+/** "awaiting hand grading", linking to the page where it is done. */
+function awaitingNote(ctx: Ctx, assignmentId: string, awaiting: string[]): string {
+  return awaiting.length ? ` <a class="warn" href="${e(ctx.app.hub.config.prefix)}instructor/assignments/${e(assignmentId)}/manual">awaiting hand grading</a>` : "";
+}
+
 export function errorPage(status: number, message: string): string {
   return layout(`Error ${status}`, `<h1>Error ${status}</h1><p>${e(message)}</p><p><a href="./">Back</a></p>`);
 }
 
-const csrfField = (ctx: Ctx) => `<input type="hidden" name="_csrf" value="${e(ctx.session?.csrf ?? "")}">`;
+export const csrfField = (ctx: Ctx) => `<input type="hidden" name="_csrf" value="${e(ctx.session?.csrf ?? "")}">`;
 
-function button(ctx: Ctx, action: string, label: string, fields: Record<string, string> = {}): string {
+export function button(ctx: Ctx, action: string, label: string, fields: Record<string, string> = {}): string {
   const hidden = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${e(k)}" value="${e(v)}">`).join("");
   return `<form class="inline" method="post" action="${e(action)}">${csrfField(ctx)}${hidden}<button>${e(label)}</button></form>`;
 }
 
-function nav(ctx: Ctx): string {
+export function nav(ctx: Ctx): string {
   const base = ctx.app.hub.config.prefix;
   return `<nav><a href="${e(base)}instructor/">Gradebook</a><a href="${e(base)}api/instructor/grades.csv">Export grades (Canvas CSV)</a><span class="muted">${e(ctx.user ?? "")} (${e(ctx.role)})</span></nav>`;
 }
@@ -55,8 +61,8 @@ async function indexPage(ctx: Ctx): Promise<string> {
     const cells = assignments.map((a) => {
       const r = books.get(a.id)!.find((x) => x.student === id)?.submission;
       if (!r) return `<td class="muted">—</td>`;
-      const score = r.final != null ? `${r.final} / ${a.maxPoints}` : e(r.status);
-      const late = r.late ? ` <span class="warn">late ${r.lateDays} d, −${r.penaltyPercent} %</span>` : "";
+      const score = r.final != null ? `${r.final} / ${r.totalMax}` : e(r.status);
+      const late = (r.late ? ` <span class="warn">late ${r.lateDays} d, −${r.penaltyPercent} %</span>` : "") + awaitingNote(ctx, a.id, r.awaiting);
       const reason = r.reason ? `<br><span class="warn">${e(r.reason)}</span>` : "";
       return `<td><a href="${e(base)}instructor/submissions/${e(r.id)}">${score}</a>${late}<br><span class="muted">${e(formatInZone(r.submittedAt, a.timeZone))}</span>${reason}</td>`;
     });
@@ -82,13 +88,16 @@ async function assignmentPage(ctx: Ctx, id: string): Promise<string> {
   const act = `${base}instructor/assignments/${a.id}`;
   const parts = [nav(ctx), `<h1>${e(a.title)} <span class="muted">(${e(a.id)}, exercise ${e(a.exercise)})</span></h1>`];
   parts.push(`<p>Opens ${e(formatInZone(a.opensAt, a.timeZone))}; due ${e(formatInZone(a.dueAt, a.timeZone))}. Late work: ${e(describeLatePolicy(a.latePolicy))}. Resubmissions: ${a.resubmission === "last" ? "the last counts" : "the best before the deadline counts"}. ${a.released ? "Released to students." : "Not released to students."} Feedback ${a.feedbackReleased ? "released" : "not released"}.</p>`);
+  const manualMax = manualMaxOf(a.exercise);
+  const waiting = rows.filter((r) => r.submission?.counts && r.submission.awaiting.length).length;
   parts.push(`<p>${button(ctx, `${act}/release-feedback`, a.feedbackReleased ? "Withdraw feedback" : "Release feedback", { released: String(!a.feedbackReleased) })} ${button(ctx, `${act}/regrade`, "Re-grade all")} <a href="${e(base)}api/instructor/grades.csv?assignment=${e(a.id)}">Export this assignment (Canvas CSV)</a></p>`);
-  parts.push(`<table><tr><th>Student</th><th>Status</th><th class="num">Points</th><th>Late</th><th class="num">Final</th><th>Submitted</th><th>Extension</th><th></th></tr>`);
+  if (manualMax) parts.push(`<p><a href="${e(act)}/manual">Grade the written answers</a> (${manualMax} points by hand). ${waiting ? `<span class="warn">${waiting} student(s) awaiting hand grading</span>: their final scores leave the written answers out, and their cells in the Canvas export stay empty until scored.` : "Nothing awaits hand grading."}</p>`);
+  parts.push(`<table><tr><th>Student</th><th>Status</th><th class="num">Tests</th><th>Late</th><th class="num">Written</th><th class="num">Final / ${a.maxPoints + manualMax}</th><th>Submitted</th><th>Extension</th><th></th></tr>`);
   for (const r of rows) {
     const s = r.submission;
     parts.push(`<tr><td>${e(r.student)}<br><span class="muted">${e(r.name)}</span></td>
 <td>${s ? `<a href="${e(base)}instructor/submissions/${e(s.id)}">${e(s.status)}</a>${s.reason ? `<br><span class="warn">${e(s.reason)}</span>` : ""}` : `<span class="muted">not submitted</span>`}</td>
-<td class="num">${s?.points != null ? `${s.points} / ${a.maxPoints}` : ""}</td><td>${s?.late ? `${s.lateDays} d, −${s.penaltyPercent} %` : s ? "on time" : ""}</td><td class="num">${s?.final ?? ""}</td>
+<td class="num">${s?.points != null ? `${s.points} / ${a.maxPoints}` : ""}</td><td>${s?.late ? `${s.lateDays} d, −${s.penaltyPercent} %` : s ? "on time" : ""}</td><td class="num">${s?.manualPoints != null && manualMax ? `${s.manualPoints} / ${manualMax}${awaitingNote(ctx, a.id, s.awaiting)}` : ""}</td><td class="num">${s?.final ?? ""}</td>
 <td>${s ? e(formatInZone(s.submittedAt, a.timeZone)) + ` <span class="muted">(${r.submissions})</span>` : ""}</td>
 <td><form class="inline" method="post" action="${e(act)}/extensions">${csrfField(ctx)}<input type="hidden" name="student" value="${e(r.student)}"><input type="datetime-local" name="dueAt" value="${r.extensionDueAt ? e(formatInZone(r.extensionDueAt, a.timeZone).slice(0, 16).replace(" ", "T")) : ""}"><button>Set</button></form>${r.extensionDueAt ? button(ctx, `${act}/extensions/${r.student}/delete`, "Remove") : ""}</td>
 <td>${s ? button(ctx, `${act}/regrade`, "Re-grade", { student: r.student }) : ""}</td></tr>`);
@@ -98,14 +107,14 @@ async function assignmentPage(ctx: Ctx, id: string): Promise<string> {
 }
 
 /** The urlencoded form of a page's POST, with its CSRF token checked. */
-async function readForm(ctx: Ctx): Promise<URLSearchParams> {
+export async function readForm(ctx: Ctx): Promise<URLSearchParams> {
   requireMediaType(ctx.req, ["application/x-www-form-urlencoded"]);
   const form = new URLSearchParams((await readBody(ctx.req, ctx.app.limits.jsonBytes)).toString("utf8"));
   checkCsrf(ctx, form.get("_csrf"));
   return form;
 }
 
-function back(ctx: Ctx, to: string): void {
+export function back(ctx: Ctx, to: string): void {
   ctx.res.writeHead(303, { Location: `${ctx.app.hub.config.prefix}${to}` });
   ctx.res.end();
 }
@@ -137,7 +146,7 @@ export function pageRoutes(router: Router<Ctx>): void {
       sendHtml(ctx.res, 200, layout("Submission", `${nav(ctx)}<h1>${e(row.student_id)}: ${e(a.title)}</h1><p>Status: ${e(view.status)}${view.reason ? ` <span class="warn">${e(view.reason)}</span>` : ""}. ${button(ctx, `${ctx.app.hub.config.prefix}instructor/submissions/${id}/regrade`, "Re-grade")}</p>`));
       return;
     }
-    sendHtml(ctx.res, 200, feedbackFor(a, row.student_id, view, result));
+    sendHtml(ctx.res, 200, feedbackFor(a, row.student_id, view, result, (await manualSummaries(ctx.app.db, a, { studentId: row.student_id })).get(id)));
   });
 
   router.on("POST", "instructor/roster", async (ctx) => {

@@ -126,6 +126,8 @@ export interface StoredResult {
   tests: unknown[];
   items: unknown[];
   problems: string[];
+  /** The grader's hand-graded questions with the student's answers (never scored by the grader). */
+  manual?: unknown[];
   durationMs: number;
 }
 
@@ -138,12 +140,12 @@ export async function complete(db: Database, job: Job, result: StoredResult): Pr
     const mine = await tx.query(`UPDATE grading_jobs SET state = 'done', finished_at = now(), last_error = NULL WHERE id = $1 AND lease_owner = $2 AND state = 'running' RETURNING id`, [job.id, job.lease_owner]);
     if (!mine.rows.length) return false;
     await tx.query(
-      `INSERT INTO results (submission_id, points, max_points, tests, items, problems, graded_at, duration_ms, worker, job_id)
-       VALUES ($1, $2, $3, $4, $5, $6, now(), $7, $8, $9)
+      `INSERT INTO results (submission_id, points, max_points, tests, items, problems, graded_at, duration_ms, worker, job_id, manual)
+       VALUES ($1, $2, $3, $4, $5, $6, now(), $7, $8, $9, $10)
        ON CONFLICT (submission_id) DO UPDATE SET points = EXCLUDED.points, max_points = EXCLUDED.max_points, tests = EXCLUDED.tests,
          items = EXCLUDED.items, problems = EXCLUDED.problems, graded_at = EXCLUDED.graded_at, duration_ms = EXCLUDED.duration_ms,
-         worker = EXCLUDED.worker, job_id = EXCLUDED.job_id`,
-      [job.submission_id, result.points, result.max, JSON.stringify(result.tests), JSON.stringify(result.items), JSON.stringify(result.problems), Math.round(result.durationMs), job.lease_owner, job.id],
+         worker = EXCLUDED.worker, job_id = EXCLUDED.job_id, manual = EXCLUDED.manual`,
+      [job.submission_id, result.points, result.max, JSON.stringify(result.tests), JSON.stringify(result.items), JSON.stringify(result.problems), Math.round(result.durationMs), job.lease_owner, job.id, JSON.stringify(result.manual ?? [])],
     );
     await tx.query(`UPDATE submissions SET status = 'graded', reason = NULL WHERE id = $1`, [job.submission_id]);
     return true;

@@ -11,6 +11,7 @@ import { Hub } from "./hub";
 import { ApiError, checkQuery, cookie, parseCookies, Router, sendJson } from "./http";
 import { instructorRoutes } from "./instructorApi";
 import { migrate } from "./migrations";
+import { manualRoutes } from "./manualPage";
 import { pageRoutes } from "./pages";
 import { Gate, RateLimiter, studentRoutes } from "./studentApi";
 import { GradingWorker } from "./worker";
@@ -105,6 +106,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
   studentRoutes(router, new RateLimiter(limits.perMinute), new Gate(limits.checkConcurrency, limits.checkConcurrency * 4));
   instructorRoutes(router);
   pageRoutes(router);
+  manualRoutes(router);
   const worker = o.workers > 0 ? new GradingWorker({ db: o.db, concurrency: o.workers, log: o.log }) : null;
   const server = http.createServer((req, res) => {
     void handle(app, router, req, res).then(() => {

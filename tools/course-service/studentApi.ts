@@ -1,12 +1,14 @@
 /** The endpoints a student's JupyterLab panel calls (API.md, "Student endpoints"). */
 import { AppConfig, checkCsrf, Ctx, requireRole } from "./app";
 import { feedbackPage, gradeNotebook } from "./grading";
+import type { ManualScore } from "./grading";
+import { manualSummaries, ManualSummary } from "./manualGrading";
 import { Assignment, extensionOf, getAssignment, getAssignmentNotebook, listAssignments } from "./gradebook";
 import { ApiError, checkQuery, notFound, readBody, requireMediaType, Router, sendHtml, sendJson } from "./http";
 import { notebookProblems, RECOVER } from "./notebookCheck";
 import { formatInZone } from "./policy";
 import { DeadlinePassed, resultOf, storeSubmission, submissionById, submissionsOf, SubmissionView } from "./submissions";
-import { assignmentJson, scoreJson, submissionJson } from "./views";
+import { assignmentJson, manualAnswerJson, scoreJson, submissionJson } from "./views";
 
 const ANY_ROLE = ["student", "ta", "instructor"] as const;
 const NOTEBOOK_TYPES = ["application/x-ipynb+json", "application/json"];
@@ -178,10 +180,12 @@ export function studentRoutes(router: Router<Ctx>, limiter: RateLimiter, checks:
     if (!a.feedbackReleased) throw new ApiError(403, "feedback_not_released", `the feedback on ${a.title} is not released yet`);
     const counted = (await mySubmissions(ctx.app, a, user)).find((s) => s.counts);
     const result = counted ? await resultOf(ctx.app.db, counted.id) : null;
+    const manual = counted && result ? (await manualSummaries(ctx.app.db, a, { studentId: user })).get(counted.id) : undefined;
     sendJson(ctx.res, 200, {
       score: scoreJson(counted),
       submission: counted ? submissionJson(counted, false) : null,
       tests: result ? studentTests(result.tests) : [],
+      manual: (manual?.answers ?? []).map((m) => { const { gradedBy, ...rest } = manualAnswerJson(m); return rest; }),
       problems: result?.problems ?? [],
     });
   });
@@ -196,13 +200,32 @@ export function studentRoutes(router: Router<Ctx>, limiter: RateLimiter, checks:
     const counted = ((await submissionsOf(ctx.app.db, a, new Map(ext ? [[student, ext]] : []), student)).get(student) ?? []).find((s) => s.counts);
     const result = counted ? await resultOf(ctx.app.db, counted.id) : null;
     if (!counted || !result) throw notFound(`a graded submission of ${student} for ${a.title}`);
-    sendHtml(ctx.res, 200, feedbackFor(a, student, counted, result));
+    const manual = (await manualSummaries(ctx.app.db, a, { studentId: student })).get(counted.id);
+    sendHtml(ctx.res, 200, feedbackFor(a, student, counted, result, manual));
   });
 }
 
-export function feedbackFor(a: Assignment, student: string, s: SubmissionView, result: NonNullable<Awaited<ReturnType<typeof resultOf>>>): string {
+export function feedbackFor(a: Assignment, student: string, s: SubmissionView, result: NonNullable<Awaited<ReturnType<typeof resultOf>>>, manual: ManualSummary | undefined): string {
+  const totalMax = result.max_points + (manual?.max ?? 0);
   const notes = [
-    `${a.title}: submitted ${formatInZone(s.submittedAt, a.timeZone)}${s.late ? `, ${s.lateDays} day(s) late: −${s.penaltyPercent} %, final score ${s.final} / ${result.max_points}` : ", on time"}`,
+    `${a.title}: submitted ${formatInZone(s.submittedAt, a.timeZone)}${s.late ? `, ${s.lateDays} day(s) late: −${s.penaltyPercent} % on the whole submission, written answers included` : ", on time"}`,
   ];
-  return feedbackPage(student, s.submittedAt, { points: result.points, max: result.max_points, tests: result.tests, items: result.items, problems: result.problems, graderErrors: [] }, notes);
+  if (manual) {
+    const waiting = manual.answers.filter((m) => m.status === "awaiting hand grading");
+    notes.push(
+      `Total: ${s.final} / ${totalMax} points (tests ${result.points} / ${result.max_points}, written answers ${manual.points} / ${manual.max}${s.late ? `, −${s.penaltyPercent} % late` : ""})` +
+        (waiting.length ? `; awaiting hand grading: ${waiting.map((m) => `${m.title} (${m.max} points)`).join(", ")}, not in the total yet` : ""),
+    );
+  } else if (s.late) notes.push(`Final score ${s.final} / ${totalMax}`);
+  const written = (manual?.answers ?? []).map((m): ManualScore => ({
+    exercise: a.exercise,
+    manualId: m.manualId,
+    title: m.title,
+    max: m.max,
+    points: m.status === "awaiting hand grading" ? null : m.points,
+    status: m.status === "awaiting hand grading" ? "manual, ungraded" : "manual, graded",
+    comment: m.comment,
+    answer: m.answered ? (m.answer ?? "") : null,
+  }));
+  return feedbackPage(student, s.submittedAt, { points: result.points, max: result.max_points, tests: result.tests, items: result.items, problems: result.problems, graderErrors: [], manual: written }, notes);
 }

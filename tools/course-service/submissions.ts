@@ -7,6 +7,7 @@ import * as crypto from "crypto";
 import type { Database, Queryable } from "./db";
 import type { Assignment } from "./gradebook";
 import { countedSubmission, finalScore, lateness, Lateness } from "./policy";
+import { manualMaxOf, ManualSummary, manualSummaries } from "./manualGrading";
 import { enqueue, supersedeQueued } from "./queue";
 
 export type SubmissionStatus = "queued" | "grading" | "graded" | "needs-attention" | "superseded";
@@ -37,8 +38,18 @@ export interface SubmissionView extends Lateness {
   /** Raw points and maximum; null until graded. */
   points: number | null;
   max: number | null;
-  /** Points after the late penalty. */
+  /** Written answers graded by hand: points scored so far (unanswered count 0); null until graded. */
+  manualPoints: number | null;
+  manualMax: number;
+  /** Manual ids answered but not scored yet ("awaiting hand grading"); the total leaves them out. */
+  awaiting: string[];
+  /** points + manualPoints, and max + manualMax; null until graded. */
+  total: number | null;
+  totalMax: number | null;
+  /** The total after the late penalty: the penalty is on the submission, so on its written answers too. */
   final: number | null;
+  /** The autograded points after the penalty: what "best" compares (hand scores come later and must not move which submission counts). */
+  autoFinal: number | null;
   counts: boolean;
 }
 
@@ -106,7 +117,7 @@ const SELECT = `SELECT s.id, s.assignment_id, s.student_id, s.submitted_at, s.sh
   r.points, r.max_points, (SELECT max(j.attempts) FROM grading_jobs j WHERE j.submission_id = s.id) AS attempts
   FROM submissions s LEFT JOIN results r ON r.submission_id = s.id`;
 
-function view(r: Row, a: Assignment, dueAt: Date): SubmissionView {
+function view(r: Row, a: Assignment, dueAt: Date, manual: ManualSummary | undefined, manualMax: number): SubmissionView {
   const l = lateness(r.submitted_at, dueAt, a.latePolicy);
   const graded = r.status === "graded" && r.points != null;
   return {
@@ -122,7 +133,13 @@ function view(r: Row, a: Assignment, dueAt: Date): SubmissionView {
     ...l,
     points: graded ? r.points : null,
     max: graded ? r.max_points : null,
-    final: graded ? finalScore(r.points!, l.penaltyPercent) : null,
+    manualPoints: graded ? (manual?.points ?? 0) : null,
+    manualMax,
+    awaiting: graded ? (manual?.awaiting ?? []) : [],
+    total: graded ? r.points! + (manual?.points ?? 0) : null,
+    totalMax: graded ? r.max_points! + manualMax : null,
+    final: graded ? finalScore(r.points! + (manual?.points ?? 0), l.penaltyPercent) : null,
+    autoFinal: graded ? finalScore(r.points!, l.penaltyPercent) : null,
     counts: false,
   };
 }
@@ -136,15 +153,18 @@ export async function submissionsOf(db: Queryable, a: Assignment, extensions: Ma
     where += " AND s.student_id = $2";
   }
   const rows = (await db.query<Row>(`${SELECT} ${where} ORDER BY s.submitted_at DESC`, params)).rows;
+  const manual = await manualSummaries(db, a, { studentId });
+  const manualMax = manualMaxOf(a.exercise);
   const byStudent = new Map<string, SubmissionView[]>();
   for (const r of rows) {
     const list = byStudent.get(r.student_id) ?? [];
-    list.push(view(r, a, extensions.get(r.student_id) ?? a.dueAt));
+    list.push(view(r, a, extensions.get(r.student_id) ?? a.dueAt, manual.get(r.id), manualMax));
     byStudent.set(r.student_id, list);
   }
   for (const list of byStudent.values()) {
-    const counted = countedSubmission(list.filter((s) => s.status !== "superseded"), a.resubmission);
-    if (counted) counted.counts = true;
+    const candidates = list.filter((s) => s.status !== "superseded").map((s) => ({ id: s.id, submittedAt: s.submittedAt, late: s.late, final: s.autoFinal }));
+    const counted = countedSubmission(candidates, a.resubmission);
+    if (counted) list.find((s) => s.id === counted.id)!.counts = true;
   }
   return byStudent;
 }

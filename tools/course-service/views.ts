@@ -1,5 +1,6 @@
 /** The JSON shapes of API.md, built from gradebook rows. */
 import type { Assignment } from "./gradebook";
+import { ManualAnswer, manualMaxOf, questionsOf } from "./manualGrading";
 import { formatInZone, lastAcceptedAt } from "./policy";
 import type { SubmissionView } from "./submissions";
 
@@ -19,9 +20,41 @@ export function submissionJson(s: SubmissionView, showScore: boolean) {
   };
 }
 
+/**
+ * A score: `points`/`max` are the autograder's, `manualPoints`/`manualMax` the written answers'
+ * scored by hand so far, `total`/`totalMax` both, `final` the total after the late penalty.
+ * `awaitingHandGrading` names the answers not scored yet (the total leaves them out until then).
+ */
 export function scoreJson(s: SubmissionView | undefined) {
   if (!s || s.points == null) return null;
-  return { points: s.points, max: s.max, penaltyPercent: s.penaltyPercent, final: s.final, late: s.late, lateDays: s.lateDays };
+  return {
+    points: s.points,
+    max: s.max,
+    manualPoints: s.manualPoints,
+    manualMax: s.manualMax,
+    awaitingHandGrading: s.awaiting,
+    total: s.total,
+    totalMax: s.totalMax,
+    penaltyPercent: s.penaltyPercent,
+    final: s.final,
+    late: s.late,
+    lateDays: s.lateDays,
+  };
+}
+
+/** One written answer as staff see it (the answer text only when loaded). */
+export function manualAnswerJson(m: ManualAnswer) {
+  return {
+    manualId: m.manualId,
+    title: m.title,
+    max: m.max,
+    ...(m.answer !== undefined ? { answer: m.answer } : {}),
+    points: m.points,
+    comment: m.comment,
+    status: m.status,
+    gradedBy: m.gradedBy,
+    gradedAt: m.gradedAt ? m.gradedAt.toISOString() : null,
+  };
 }
 
 export type AssignmentStatus = "not-open" | "open" | "submitted" | "graded" | "needs-attention" | "closed";
@@ -55,6 +88,7 @@ export function assignmentJson(a: Assignment, subs: SubmissionView[], extension:
     latePolicy: a.latePolicy,
     resubmission: a.resubmission,
     maxPoints: a.maxPoints,
+    manualMaxPoints: manualMaxOf(a.exercise),
     released: a.released,
     status: assignmentStatus(a, counted, dueAt, now),
     submission: counted ? { id: counted.id, submittedAt: counted.submittedAt.toISOString(), sha256: counted.sha256, late: counted.late, status: counted.status } : null,
@@ -80,5 +114,7 @@ export function assignmentAdminJson(a: Assignment) {
     released: a.released,
     feedbackReleased: a.feedbackReleased,
     maxPoints: a.maxPoints,
+    manualQuestions: questionsOf(a.exercise),
+    manualMaxPoints: manualMaxOf(a.exercise),
   };
 }

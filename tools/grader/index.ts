@@ -41,6 +41,8 @@ export type { ExerciseEntry, GradedItem, ManualItem, Registry } from "./registry
 export type { FeedbackOptions } from "./report";
 /** Thrown when the sandbox's user cannot read the grader's code and nothing readable could be staged: a deployment problem, with what to do. */
 export { StagingRefused } from "./stage";
+/** Written answers: read from a notebook's text (for results stored before answers were), and the model answers (instructors only). */
+export { modelAnswers, writtenAnswersInText } from "./manual";
 
 /** A mistake of the caller (not of the student): no student, an unknown exercise, a bad time. */
 export class GradeRequestError extends Error {

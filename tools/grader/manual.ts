@@ -55,3 +55,31 @@ export function writtenAnswers(cells: { cell_type: string; metadata?: Record<str
     return { exercise: entry.name, manualId: m.manualId, answer: answer ? clip(answer, MAX_ANSWER_CHARS) : null };
   });
 }
+
+/** The written answers in a notebook's text; every answer null when the text is not a notebook. */
+export function writtenAnswersInText(notebook: string, entry: ExerciseEntry): WrittenAnswer[] {
+  let cells: unknown;
+  try {
+    cells = (JSON.parse(notebook) as { cells?: unknown }).cells;
+  } catch {
+    cells = null;
+  }
+  if (!Array.isArray(cells)) return manualItems(entry).map((m) => ({ exercise: entry.name, manualId: m.manualId, answer: null }));
+  return writtenAnswers(cells.filter((c) => c && typeof c === "object"), entry);
+}
+
+/** manual id → the model answer between the markers of the solution notebook's cell (for the instructor only). */
+export function modelAnswers(solutionNotebook: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const cells = (JSON.parse(solutionNotebook) as { cells: { cell_type: string; metadata?: Record<string, unknown>; source?: unknown }[] }).cells;
+  for (const cell of cells) {
+    const mark = cell.cell_type === "markdown" ? manualMark(cell) : null;
+    if (!mark) continue;
+    const text = Array.isArray(cell.source) ? cell.source.map(String).join("") : String(cell.source ?? "");
+    const lines = text.split("\n");
+    const begin = lines.findIndex((l) => l.trim() === BEGIN_ANSWER);
+    const end = lines.findIndex((l) => l.trim() === END_ANSWER);
+    if (begin >= 0 && end > begin) out.set(mark.manualId, lines.slice(begin + 1, end).join("\n").trim());
+  }
+  return out;
+}

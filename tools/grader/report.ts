@@ -52,6 +52,11 @@ export function gradesCsv(results: SubmissionResult[], registry: Registry): stri
 export interface FeedbackOptions {
   /** Notes from the caller (a course service's lateness, say), shown first. */
   notes?: string[];
+  /**
+   * The caller stores instructors' scores of the written answers (the course service): unscored
+   * answers read "awaiting hand grading", scored ones their points and comment.
+   */
+  handGrading?: boolean;
 }
 
 /** The student's page: what passed and failed; a hidden test shows only its title and points. */
@@ -77,7 +82,7 @@ td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-
   } else {
     parts.push(`<p><strong>${formatPoints(r.total)} / ${formatPoints(r.max)} points</strong>${when}</p>`);
   }
-  if (r.manualMax) parts.push(`<p>Written answers worth ${formatPoints(r.manualMax)} more points are graded by hand (manual, ungraded here).</p>`);
+  if (r.manualMax) parts.push(`<p>${manualLine(r.manual ?? [], r.manualMax, !!options.handGrading)}</p>`);
   const notes = [...(options.notes ?? []), ...r.problems];
   if (r.others.length) notes.push(`${r.others.length} other submission(s) of yours do not count (the latest does)`);
   if (r.graderErrors.length) notes.push(`grading problem (not your code) in ${r.graderErrors.length} place(s): your instructor will grade it again`);
@@ -103,7 +108,9 @@ td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-
     if (written.length) parts.push(`<tr class="item"><td colspan="3">Written answers, graded by hand (not in the total above)</td></tr>`);
     for (const m of written) {
       const note = m.answer == null ? `<div class="msg">no answer found in the notebook</div>` : "";
-      parts.push(`<tr class="manual"><td>✎</td><td>${html(m.title, 300)} <code>${htmlLine(m.manualId, 64)}</code> <small>manual, ungraded</small>${note}</td><td class="pts">– / ${formatPoints(m.max)}</td></tr>`);
+      const comment = m.comment ? `<div class="msg">${html(m.comment, 2000)}</div>` : "";
+      const status = m.points != null ? (m.answer == null ? "no answer" : "graded by hand") : options.handGrading ? "awaiting hand grading" : "manual, ungraded";
+      parts.push(`<tr class="manual"><td>✎</td><td>${html(m.title, 300)} <code>${htmlLine(m.manualId, 64)}</code> <small>${status}</small>${note}${comment}</td><td class="pts">${m.points == null ? "–" : formatPoints(m.points)} / ${formatPoints(m.max)}</td></tr>`);
     }
     parts.push(`</table>`);
   }
@@ -165,6 +172,17 @@ export function summaryMarkdown(results: SubmissionResult[], registry: Registry,
     for (const r of noted) lines.push(`- ${line(r.student)}: ${line([...r.graderErrors.map((g) => `GRADER: ${g}`), ...r.problems].join("; "))}`);
   }
   return lines.join("\n") + "\n";
+}
+
+/** The feedback page's sentence on the written answers: ungraded (the grader alone), or as scored so far. */
+function manualLine(manual: SubmissionResult["manual"], manualMax: number, handGrading: boolean): string {
+  if (!handGrading) return `Written answers worth ${formatPoints(manualMax)} more points are graded by hand (manual, ungraded here).`;
+  const scored = manual.filter((m) => m.points != null);
+  const got = scored.reduce((s, m) => s + m.points!, 0);
+  const waiting = manual.filter((m) => m.points == null);
+  if (!waiting.length) return `Written answers, graded by hand: ${formatPoints(got)} / ${formatPoints(manualMax)} points (not in the line above).`;
+  const so = scored.length ? `${formatPoints(got)} points so far; ` : "";
+  return `Written answers, graded by hand: ${so}${waiting.length} answer(s) worth ${formatPoints(waiting.reduce((s, m) => s + m.max, 0))} points awaiting hand grading.`;
 }
 
 /** One line on the written questions: they wait for the instructor, outside the totals. */

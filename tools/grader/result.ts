@@ -52,9 +52,11 @@ export interface ManualScore {
   title: string;
   /** Its points, from the solution notebook. */
   max: number;
-  /** Always null here: an instructor's score is stored by the course service, not by the grader. */
-  points: null;
-  status: "manual, ungraded";
+  /** Always null from the grader: an instructor's score is stored by the course service, which fills it in for its feedback page. */
+  points: number | null;
+  status: "manual, ungraded" | "manual, graded";
+  /** The instructor's comment (course service only). */
+  comment?: string;
   /** What the student wrote (capped, as text), or null when the cell is missing or unanswered. */
   answer: string | null;
 }

@@ -65,11 +65,19 @@ export function describeLatePolicy(p: LatePolicy): string {
   return `${parts.join(', ')}${tail}.`;
 }
 
-/** "9.9 / 13 (11 points, −10 % for 1 day late)". */
+/**
+ * "9.9 / 13 (11 points, −10 % for 1 day late)"; with written answers graded by hand the maximum
+ * includes them and their points are shown, "17.5 / 18 (written answers 1.5 / 2)", or that they
+ * are not scored yet: "16 / 18 (written answer awaiting hand grading)".
+ */
 export function describeScore(s: Score): string {
-  const final = `${round(s.final)} / ${round(s.max)}`;
-  if (!s.late || s.penaltyPercent === 0) return final;
-  return `${final} (${round(s.points)} points, −${round(s.penaltyPercent)} % for ${s.lateDays} day${s.lateDays === 1 ? '' : 's'} late)`;
+  const final = `${round(s.final)} / ${round(s.totalMax ?? s.max)}`;
+  const notes: string[] = [];
+  if (s.late && s.penaltyPercent !== 0) notes.push(`${round(s.total ?? s.points)} points, −${round(s.penaltyPercent)} % for ${s.lateDays} day${s.lateDays === 1 ? '' : 's'} late`);
+  const waiting = s.awaitingHandGrading?.length ?? 0;
+  if (waiting) notes.push(`${waiting === 1 ? 'written answer' : `${waiting} written answers`} awaiting hand grading`);
+  else if (s.manualMax) notes.push(`written answers ${round(s.manualPoints ?? 0)} / ${round(s.manualMax)}`);
+  return notes.length ? `${final} (${notes.join('; ')})` : final;
 }
 
 const STATUS: Record<AssignmentStatus, string> = {

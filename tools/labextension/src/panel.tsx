@@ -101,7 +101,7 @@ function AssignmentItem({ model, a, row }: { model: CourseModel; a: Assignment; 
           )}
         </dd>
         <dt>Score</dt>
-        <dd data-field="score">{a.score ? describeScore(a.score) : a.feedbackReleased ? '—' : `Not released yet (out of ${round(a.maxPoints)})`}</dd>
+        <dd data-field="score">{a.score ? describeScore(a.score) : a.feedbackReleased ? '—' : `Not released yet (out of ${round(a.maxPoints + (a.manualMaxPoints ?? 0))})`}</dd>
         <dt>Late work</dt>
         <dd>{describeLatePolicy(a.latePolicy)}</dd>
         <dt>Notebook</dt>

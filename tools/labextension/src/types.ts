@@ -28,9 +28,18 @@ export interface SubmissionSummary {
 }
 
 export interface Score {
+  /** The autograder's points and maximum. */
   points: number;
   max: number;
+  /** Written answers graded by hand: scored so far, and their maximum (absent from older services). */
+  manualPoints?: number | null;
+  manualMax?: number;
+  /** Ids of the written answers not scored yet: the total leaves them out until then. */
+  awaitingHandGrading?: string[];
+  total?: number | null;
+  totalMax?: number | null;
   penaltyPercent: number;
+  /** The total after the late penalty. */
   final: number;
   late: boolean;
   lateDays: number;
@@ -52,6 +61,8 @@ export interface Assignment {
   latePolicy: LatePolicy;
   resubmission: 'last' | 'best';
   maxPoints: number;
+  /** Points of the written answers graded by hand, on top of maxPoints (absent from older services). */
+  manualMaxPoints?: number;
   status: AssignmentStatus;
   submission: SubmissionSummary | null;
   score: Score | null;
