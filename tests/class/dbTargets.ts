@@ -6,6 +6,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Database, openDatabase } from "../../tools/course-service/db";
+import { Assignment, getAssignment, insertAssignment } from "../../tools/course-service/gradebook";
+import { gradedCellSpecs } from "../../tools/course-service/notebookCheck";
 import { migrate, Migration, MIGRATIONS } from "../../tools/course-service/migrations";
 import { PgCluster } from "../../tools/hub/fixtures/pgCluster";
 
@@ -76,4 +78,26 @@ export function forEachDatabase(body: (target: () => DbTarget) => void): void {
       body(() => target);
     });
   }
+}
+
+/** The released autoencoders exercise, the notebook students fetch. */
+export const AUTOENCODERS_EXERCISE = fs.readFileSync(path.join(__dirname, "../../exercises/autoencoders.ipynb"));
+
+/** Assignment "ae-1" on the autoencoders exercise, open since yesterday, due tomorrow, 10 % per day late. */
+export async function autoencodersAssignment(db: Database, options: { resubmission?: "last" | "best"; maxPoints: number }): Promise<Assignment> {
+  await insertAssignment(db, {
+    id: "ae-1",
+    exercise: "autoencoders",
+    title: "Autoencoders",
+    opensAt: new Date(Date.now() - 86_400_000),
+    dueAt: new Date(Date.now() + 86_400_000),
+    timeZone: "UTC",
+    latePolicy: { kind: "per-day", percentPerDay: 10, capPercent: 100, maxDaysLate: null },
+    resubmission: options.resubmission ?? "last",
+    released: true,
+    notebook: AUTOENCODERS_EXERCISE,
+    gradedCells: gradedCellSpecs(AUTOENCODERS_EXERCISE.toString("utf8")),
+    maxPoints: options.maxPoints,
+  });
+  return (await getAssignment(db, "ae-1"))!;
 }

@@ -4,36 +4,16 @@
  * one result per submission. No grader here (queue.ts only): grading is in service.class.ts.
  */
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import type { Database } from "../../tools/course-service/db";
 import { openDatabase } from "../../tools/course-service/db";
-import { getAssignment, insertAssignment } from "../../tools/course-service/gradebook";
 import { migrate, MIGRATIONS } from "../../tools/course-service/migrations";
-import { gradedCellSpecs } from "../../tools/course-service/notebookCheck";
 import { claim, complete, expireLeases, fail } from "../../tools/course-service/queue";
 import { storeSubmission, submissionsOf } from "../../tools/course-service/submissions";
-import { forEachDatabase } from "./dbTargets";
+import { AUTOENCODERS_EXERCISE, autoencodersAssignment, forEachDatabase } from "./dbTargets";
 
-const NOTEBOOK = fs.readFileSync(path.join(__dirname, "../../exercises/autoencoders.ipynb"));
+const NOTEBOOK = AUTOENCODERS_EXERCISE;
 
-async function newAssignment(db: Database, resubmission: "last" | "best" = "last") {
-  await insertAssignment(db, {
-    id: "ae-1",
-    exercise: "autoencoders",
-    title: "Autoencoders",
-    opensAt: new Date(Date.now() - 86_400_000),
-    dueAt: new Date(Date.now() + 86_400_000),
-    timeZone: "UTC",
-    latePolicy: { kind: "per-day", percentPerDay: 10, capPercent: 100, maxDaysLate: null },
-    resubmission,
-    released: true,
-    notebook: NOTEBOOK,
-    gradedCells: gradedCellSpecs(NOTEBOOK.toString("utf8")),
-    maxPoints: 13,
-  });
-  return (await getAssignment(db, "ae-1"))!;
-}
+const newAssignment = (db: Database, resubmission: "last" | "best" = "last") => autoencodersAssignment(db, { resubmission, maxPoints: 13 });
 
 const variant = (n: number) => Buffer.from(NOTEBOOK.toString("utf8").replace('"nbformat": 4', `"nbformat": 4, "x": ${n}`));
 const count = async (db: Database, sql: string, params: unknown[] = []) => (await db.query<{ n: number }>(sql, params)).rows[0].n;

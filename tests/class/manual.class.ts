@@ -13,6 +13,7 @@ import { startHub, TestHub } from "../../tools/hub/fixtures/hubHarness";
 import { PgCluster } from "../../tools/hub/fixtures/pgCluster";
 import { manualMaxPoints, maxPoints } from "../helpers/points";
 import { withAnswer } from "../helpers/writtenAnswer";
+import { json } from "../helpers/responseJson";
 
 const AE_POINTS = maxPoints("autoencoders");
 const TOTAL = AE_POINTS + manualMaxPoints("autoencoders"); // ae-why-denoising: 2 points by hand
@@ -24,15 +25,6 @@ const JSON_TYPE = "application/json";
 const Q = "ae-why-denoising";
 const FIRST = "Denoising <script>alert('x')</script> & copying: the target is the clean input, so the identity is penalised.";
 const SECOND = "Second try: the corrupted input forces the code to capture dependencies between pixels.";
-
-async function json(res: Response): Promise<any> {
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    return { text };
-  }
-}
 
 async function waitGraded(hub: TestHub, token: string, assignment: string, submissionId: string, ms = 300_000): Promise<void> {
   const until = Date.now() + ms;

@@ -4,19 +4,14 @@
  * notebook; it can be scored, and its total and history follow.
  */
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import { getAssignment, insertAssignment } from "../../tools/course-service/gradebook";
 import { manualSummaries, setManualScore } from "../../tools/course-service/manualGrading";
 import { migrate, MIGRATIONS } from "../../tools/course-service/migrations";
-import { gradedCellSpecs } from "../../tools/course-service/notebookCheck";
 import { claim } from "../../tools/course-service/queue";
 import { storeSubmission, submissionsOf } from "../../tools/course-service/submissions";
 import { withAnswer } from "../helpers/writtenAnswer";
-import { forEachDatabase } from "./dbTargets";
+import { AUTOENCODERS_EXERCISE, autoencodersAssignment, forEachDatabase } from "./dbTargets";
 
-const ROOT = path.join(__dirname, "../..");
-const EXERCISE = fs.readFileSync(path.join(ROOT, "exercises/autoencoders.ipynb"));
+const EXERCISE = AUTOENCODERS_EXERCISE;
 const ANSWER = "Copying the input is no longer a solution: the target is the clean image.";
 
 describe("migration 2: written answers on a gradebook with data", function () {
@@ -24,21 +19,7 @@ describe("migration 2: written answers on a gradebook with data", function () {
   forEachDatabase((target) => {
     it("upgrades a schema-1 gradebook; old results' answers come from their notebooks and can be scored", async () => {
       const db = await target().open(MIGRATIONS.filter((m) => m.version === 1));
-      await insertAssignment(db, {
-        id: "ae-1",
-        exercise: "autoencoders",
-        title: "Autoencoders",
-        opensAt: new Date(Date.now() - 86_400_000),
-        dueAt: new Date(Date.now() + 86_400_000),
-        timeZone: "UTC",
-        latePolicy: { kind: "per-day", percentPerDay: 10, capPercent: 100, maxDaysLate: null },
-        resubmission: "last",
-        released: true,
-        notebook: EXERCISE,
-        gradedCells: gradedCellSpecs(EXERCISE.toString("utf8")),
-        maxPoints: 16,
-      });
-      const a = (await getAssignment(db, "ae-1"))!;
+      const a = await autoencodersAssignment(db, { maxPoints: 16 });
       const answered = await storeSubmission(db, a, "alice", withAnswer(EXERCISE, ANSWER), a.dueAt);
       const blank = await storeSubmission(db, a, "bob", EXERCISE, a.dueAt);
       // Graded as the version-1 service did: a result row without the written answers.

@@ -12,6 +12,7 @@ import { BrowserSession } from "./browserSession";
 import { startHub, TestHub } from "../../tools/hub/fixtures/hubHarness";
 import { PgCluster } from "../../tools/hub/fixtures/pgCluster";
 import { manualMaxPoints, maxPoints } from "../helpers/points";
+import { json } from "../helpers/responseJson";
 
 const AE_POINTS = maxPoints("autoencoders");
 const AE_TOTAL = AE_POINTS + manualMaxPoints("autoencoders");
@@ -32,15 +33,6 @@ function solutionLines(): string[] {
 function hiddenSpecText(): string[] {
   const text = fs.readFileSync(path.join(ROOT, "tests/autograder/hidden/autoencoders.grade.ts"), "utf8");
   return [...text.matchAll(/expect\w*\([^;]{30,}/g)].map((m) => m[0].slice(0, 60));
-}
-
-async function json(res: Response): Promise<any> {
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    return { text };
-  }
 }
 
 async function waitGraded(hub: TestHub, token: string, assignment: string, ms = 300_000): Promise<any> {
