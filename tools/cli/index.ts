@@ -4,6 +4,7 @@ export type { Command, CommandGroupSpec, CommandSpec, OptionSpec, Parsed, Parsed
 export { REPO_ROOT, repoPath } from "./repoRoot";
 export { writeFileAtomic } from "./writeFileAtomic";
 export { escapeHtml } from "./escapeHtml";
+export { placeFile } from "./placeFile";
 export { mapPool, runPool } from "./pool";
 export type { JobOutcome } from "./pool";
 export type { Chunk, WriteOptions } from "./writeFileAtomic";

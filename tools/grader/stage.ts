@@ -19,6 +19,7 @@ import * as fs from "fs";
 import { builtinModules } from "module";
 import * as os from "os";
 import * as path from "path";
+import { placeFile } from "@ts-course/cli";
 import { asSandboxUser } from "./isolation";
 import type { Runtime } from "./runtime";
 
@@ -150,19 +151,6 @@ function placeTree(from: string, to: string): void {
       if (e.name !== ".bin") placeTree(src, dst);
     } else if (st.isFile()) placeFile(src, dst, st);
   }
-}
-
-function placeFile(src: string, dst: string, st = fs.statSync(src), mode = 0o644): void {
-  if ((st.mode & 0o004) !== 0 && (st.mode & 0o002) === 0) {
-    try {
-      fs.linkSync(src, dst);
-      return;
-    } catch {
-      /* another file system: copy */
-    }
-  }
-  fs.copyFileSync(src, dst);
-  fs.chmodSync(dst, mode | (st.mode & 0o111 ? 0o111 : 0));
 }
 
 /** Stages the runtime (and what it loads) where the sandbox's user can read it, or throws saying what to do. */

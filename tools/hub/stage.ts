@@ -26,7 +26,7 @@ import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { InputError } from "../cli/command";
+import { InputError, placeFile } from "@ts-course/cli";
 import { REPO_ROOT } from "../kernel/kernelspec";
 import { HubVenv, unreachableByOthers } from "./venv";
 
@@ -190,16 +190,7 @@ function placeTree(from: string, to: string, o: PlaceOptions, rel = ""): void {
         continue;
       }
     }
-    if ((st.mode & 0o004) !== 0 && (st.mode & 0o002) === 0) {
-      try {
-        fs.linkSync(src, dst);
-        continue;
-      } catch {
-        /* another file system: copy */
-      }
-    }
-    fs.copyFileSync(src, dst);
-    fs.chmodSync(dst, 0o644 | (st.mode & 0o111 ? 0o111 : 0));
+    placeFile(src, dst, st);
   }
 }
 
