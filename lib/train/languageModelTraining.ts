@@ -8,7 +8,7 @@ import { randomWindows } from "../models/charLstm";
 import type { CharLstmTrainer } from "./charLstmTraining";
 import type { Gpt } from "../models/gpt";
 import { adam } from "./adam";
-import { trainLoop, TrainHistory } from "./loop";
+import { minimizeStep, trainLoop, TrainHistory } from "./loop";
 
 export interface WindowTrainingOptions {
   steps: number;
@@ -53,12 +53,7 @@ export async function trainCharGpt(gpt: Gpt, text: Int32Array, options: WindowTr
   const optimizer = adam(options.learningRate);
   const vars = gpt.trainableVariables;
   try {
-    return await trainOnWindows(text, (inputs, targets) => {
-      const loss = optimizer.minimize(() => gpt.loss(inputs, targets, true), true, vars)!;
-      const nats = loss.dataSync()[0];
-      loss.dispose();
-      return nats;
-    }, { label: "char GPT (loss in bits/char)", ...options });
+    return await trainOnWindows(text, (inputs, targets) => minimizeStep(optimizer, vars, () => gpt.loss(inputs, targets, true)), { label: "char GPT (loss in bits/char)", ...options });
   } finally {
     optimizer.dispose();
   }

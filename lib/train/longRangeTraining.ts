@@ -7,7 +7,7 @@ import { mulberry32 } from "../seed";
 import { rememberFirstBatch, RememberFirstBatch } from "../data/rememberFirst";
 import { SequenceReader } from "../models/longRange";
 import { adam } from "./adam";
-import { trainLoop } from "./loop";
+import { minimizeStep, trainLoop } from "./loop";
 
 function tensors(batch: RememberFirstBatch, symbols: number): { x: tf.Tensor3D; y: tf.Tensor1D } {
   return tf.tidy(() => ({
@@ -60,9 +60,8 @@ export async function trainRememberFirst(
     quiet: options.quiet,
     step: () => {
       const { x, y } = tensors(rememberFirstBatch(options.batchSize ?? 64, options.length, reader.config.symbols, rng), reader.config.symbols);
-      const loss = optimizer.minimize(() => reader.loss(x, y), true, vars)!;
-      const value = loss.dataSync()[0];
-      tf.dispose([loss, x, y]);
+      const value = minimizeStep(optimizer, vars, () => reader.loss(x, y));
+      tf.dispose([x, y]);
       return value;
     },
   });

@@ -12,7 +12,7 @@ import type { TranslationPair, Seq2SeqVocab } from "../data/translation";
 import { Seq2SeqTransformer, padIdBatch } from "../models/seq2seq";
 import { adam } from "./adam";
 import { cosineWithWarmup, setOptimizerLearningRate } from "./lrSchedule";
-import { trainLoop, TrainHistory } from "./loop";
+import { minimizeStep, trainLoop, TrainHistory } from "./loop";
 import { ShuffledBatches } from "./shuffledBatches";
 
 /** The two vocabularies and the padded lengths of one translation task. */
@@ -71,12 +71,7 @@ export async function trainTranslator(translator: Seq2SeqTransformer, task: Tran
       quiet: options.quiet,
       step: (t) => {
         setOptimizerLearningRate(optimizer, cosineWithWarmup(t, { peak: options.peakLearningRate, totalSteps: options.steps, warmupSteps: options.warmupSteps, floor: options.floor }));
-        return batches.withNext((b) => {
-          const loss = optimizer.minimize(() => translator.loss(b.source, b.targetIn, b.targetOut, true), true, vars)!;
-          const value = loss.dataSync()[0];
-          loss.dispose();
-          return value;
-        });
+        return batches.withNext((b) => minimizeStep(optimizer, vars, () => translator.loss(b.source, b.targetIn, b.targetOut, true)));
       },
       evaluate: options.checkPairs ? () => ({ [`test_exact_match_${options.checkPairs!.length}`]: exactMatch(translator, task, options.checkPairs!) }) : undefined,
       evalEvery: options.evalEvery ?? 100,

@@ -8,7 +8,7 @@ import type { VisionTransformer } from "../models/vit";
 import { MnistSet, mnistImages, mnistLabels } from "../data/mnist";
 import { adam } from "./adam";
 import { cosineWithWarmup, setOptimizerLearningRate } from "./lrSchedule";
-import { trainLoop, TrainHistory } from "./loop";
+import { minimizeStep, trainLoop, TrainHistory } from "./loop";
 import { ShuffledBatches } from "./shuffledBatches";
 
 export interface VitTrainingOptions {
@@ -39,12 +39,7 @@ export async function trainVit(vit: VisionTransformer, train: MnistSet, test: Mn
       quiet: options.quiet,
       step: (i) => {
         setOptimizerLearningRate(optimizer, cosineWithWarmup(i, { peak: options.peakLearningRate, totalSteps: options.steps, warmupSteps: options.warmupSteps }));
-        return batches.withNext(({ x, y }) => {
-          const loss = optimizer.minimize(() => vit.loss(x, y, true), true, vars)!;
-          const value = loss.dataSync()[0];
-          loss.dispose();
-          return value;
-        });
+        return batches.withNext(({ x, y }) => minimizeStep(optimizer, vars, () => vit.loss(x, y, true)));
       },
       evaluate: () => ({ [`test_accuracy_${check.length}`]: vit.accuracy(checkX, checkY) }),
       evalEvery: options.evalEvery ?? 250,
