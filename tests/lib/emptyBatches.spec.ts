@@ -6,7 +6,7 @@
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { backendInfo, initBackend, type BackendChoice } from "../../lib/accel/backend";
+import { initBackend, type BackendChoice } from "../../lib/accel/backend";
 import { binaryCrossEntropy, binaryCrossEntropyFromLogits, meanSquaredError } from "../../lib/losses/reconstruction";
 import { discriminatorLoss, minimaxValue, nonSaturatingGeneratorLoss, saturatingGeneratorLoss } from "../../lib/losses/gan";
 import { l1ActivityPenalty } from "../../lib/losses/sparsity";
@@ -15,19 +15,13 @@ import { bitsPerCharFromLogits } from "../../lib/metrics/bitsPerChar";
 import { sparseCrossEntropy } from "../../lib/train/bertTraining";
 import { arrayMean } from "../../lib/train/batching";
 import { psnr } from "../../lib/metrics/psnr";
-import { nativeInstalled } from "./onNativeBackend";
+import { keepBackend, nativeInstalled } from "./onNativeBackend";
 
 const backends: BackendChoice[] = ["wasm", "cpu", ...(nativeInstalled() ? (["node"] as const) : [])];
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
 
 describe("empty tensors and empty batches", function () {
-  let previous: BackendChoice | undefined;
-  before(() => {
-    previous = backendInfo()?.choice;
-  });
-  after(async () => {
-    if (previous) await initBackend({ quiet: true, force: previous });
-  });
+  keepBackend();
 
   for (const backend of backends) {
     describe(`on ${backend}`, () => {

@@ -5,8 +5,8 @@
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { onNativeBackend } from "./onNativeBackend";
-import { backendInfo, initBackend, type BackendChoice } from "../../lib/accel/backend";
+import { keepBackend, onNativeBackend } from "./onNativeBackend";
+import { initBackend } from "../../lib/accel/backend";
 import { FusedLstm, fusedLstmSequence, LSTM_SEQUENCE_KERNEL } from "../../lib/layers/fusedLstm";
 import { seed } from "../../lib/seed";
 
@@ -44,13 +44,9 @@ function compareWithLayersLstm(returnSequences: boolean, implementation: "auto" 
 }
 
 describe("FusedLstm", function () {
-  let previous: BackendChoice | undefined;
+  keepBackend();
   before(async () => {
-    previous = backendInfo()?.choice;
     await initBackend({ quiet: true });
-  });
-  after(async () => {
-    if (previous) await initBackend({ quiet: true, force: previous });
   });
 
   it("matches tf.layers.lstm (sigmoid gates) in outputs and every gradient, all steps", () => compareWithLayersLstm(true, "composite"));

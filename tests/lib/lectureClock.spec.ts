@@ -4,9 +4,9 @@
  * COURSE_TRAIN_SCALE).
  */
 import { strict as assert } from "assert";
-import { backendInfo, initBackend, type BackendChoice } from "../../lib/accel/backend";
+import { initBackend, type BackendChoice } from "../../lib/accel/backend";
 import { LectureClock, startLectureClock } from "../../lib/metrics/lectureClock";
-import { nativeInstalled } from "./onNativeBackend";
+import { keepBackend, nativeInstalled } from "./onNativeBackend";
 import { captureLog } from "../helpers/captureLog";
 
 
@@ -26,13 +26,7 @@ const metricValue = (lines: string[], name: string) => Number(lines.find((l) => 
 const TINY = 1e-9; // minutes: any real run is over it
 
 describe("lecture clock (lib/metrics/lectureClock.ts)", function () {
-  let previous: BackendChoice | undefined;
-  before(() => {
-    previous = backendInfo()?.choice;
-  });
-  after(async () => {
-    if (previous) await initBackend({ quiet: true, force: previous });
-  });
+  keepBackend();
 
   it("measures wall minutes from its start and this process's CPU minutes", () => {
     const clock = startLectureClock(10);

@@ -17,15 +17,22 @@ export function skipWithoutNative(context: Mocha.Context): void {
   context.skip();
 }
 
-/** Call inside a describe: its tests run on the native backend, and the previous backend comes back after. */
-export function onNativeBackend(): void {
+/** Call inside a describe (before its own hooks): the backend in use when it starts comes back after it, whatever its tests switch to. */
+export function keepBackend(): void {
   let previous: BackendChoice | undefined;
-  before(async function () {
-    skipWithoutNative(this);
+  before(() => {
     previous = backendInfo()?.choice;
-    await initBackend({ quiet: true, force: "node" });
   });
   after(async () => {
     if (previous) await initBackend({ quiet: true, force: previous });
+  });
+}
+
+/** Call inside a describe: its tests run on the native backend, and the previous backend comes back after. */
+export function onNativeBackend(): void {
+  keepBackend();
+  before(async function () {
+    skipWithoutNative(this);
+    await initBackend({ quiet: true, force: "node" });
   });
 }

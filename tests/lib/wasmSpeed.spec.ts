@@ -7,7 +7,8 @@
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { backendInfo, initBackend, type BackendChoice } from "../../lib/accel/backend";
+import { backendInfo, initBackend } from "../../lib/accel/backend";
+import { keepBackend } from "./onNativeBackend";
 
 type Compute = (inputs: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
 
@@ -33,13 +34,9 @@ async function wasmVsCpu(shapes: number[][], f: Compute, seed = 1): Promise<numb
 }
 
 describe("wasm speed kernels agree with the cpu backend", function () {
-  let previous: BackendChoice | undefined;
+  keepBackend();
   before(async () => {
-    previous = backendInfo()?.choice;
     await initBackend({ quiet: true, force: "wasm" });
-  });
-  after(async () => {
-    if (previous) await initBackend({ quiet: true, force: previous });
   });
 
   const products: [string, number[], number[], boolean, boolean][] = [
