@@ -9,7 +9,7 @@
  * using the package's API.
  */
 import * as path from "path";
-import { assertValidNotebook, Notebook, readNotebook, writeFileAtomic, writeNotebook } from "@ts-course/notebook";
+import { assertValidNotebook, cellSource, joinText, Notebook, readNotebook, writeFileAtomic, writeNotebook } from "@ts-course/notebook";
 import { ExecuteOptions, ExecuteReport, executeNotebook } from "./execute/executor";
 import { filterNotebook, FilterOptions } from "./filter";
 import { stripAnsi } from "./html/ansi";
@@ -59,29 +59,26 @@ export function exportFile(file: string, output: string, options: ExportOptions 
   return result;
 }
 
+/** Each stdout stream the notebook's cells printed, as text without ANSI colours. */
+function* stdoutTexts(nb: Notebook): Generator<string> {
+  for (const cell of nb.cells) {
+    for (const o of cell.outputs ?? []) {
+      if (o.output_type === "stream" && o.name === "stdout") yield stripAnsi(joinText(o.text));
+    }
+  }
+}
+
 /** The `metric <name> <value>` lines the notebook printed (lib/metrics/report.ts). */
 export function metricLines(nb: Notebook): { name: string; value: string }[] {
   const out: { name: string; value: string }[] = [];
-  for (const cell of nb.cells) {
-    for (const o of cell.outputs ?? []) {
-      if (o.output_type !== "stream" || o.name !== "stdout") continue;
-      const text = stripAnsi(Array.isArray(o.text) ? o.text.join("") : String(o.text ?? ""));
-      for (const m of text.matchAll(/^metric (\S+) (\S+)[ \t]*$/gm)) out.push({ name: m[1], value: m[2] });
-    }
-  }
+  for (const text of stdoutTexts(nb)) for (const m of text.matchAll(/^metric (\S+) (\S+)[ \t]*$/gm)) out.push({ name: m[1], value: m[2] });
   return out;
 }
 
 /** The `claim <name> holds: <text>` lines the notebook printed (lib/metrics/claim.ts). */
 export function claimLines(nb: Notebook): { name: string; text: string }[] {
   const out: { name: string; text: string }[] = [];
-  for (const cell of nb.cells) {
-    for (const o of cell.outputs ?? []) {
-      if (o.output_type !== "stream" || o.name !== "stdout") continue;
-      const text = stripAnsi(Array.isArray(o.text) ? o.text.join("") : String(o.text ?? ""));
-      for (const m of text.matchAll(/^claim (\S+) holds: (.*?)[ \t]*$/gm)) out.push({ name: m[1], text: m[2] });
-    }
-  }
+  for (const text of stdoutTexts(nb)) for (const m of text.matchAll(/^claim (\S+) holds: (.*?)[ \t]*$/gm)) out.push({ name: m[1], text: m[2] });
   return out;
 }
 
@@ -92,5 +89,5 @@ export function notebookName(file: string): string {
 
 /** The number of non-empty code cells (what progress counts). */
 export function codeCellCount(nb: Notebook): number {
-  return nb.cells.filter((c) => c.cell_type === "code" && (Array.isArray(c.source) ? c.source.join("") : c.source).trim() !== "").length;
+  return nb.cells.filter((c) => c.cell_type === "code" && cellSource(c).trim() !== "").length;
 }
