@@ -11,7 +11,8 @@ import { trainTestSplit } from "../data/batches";
 import { adam } from "./adam";
 import { trainLoop } from "./loop";
 import { Progress } from "./progress";
-import { PretrainingStream, pretrainStep, setLearningRate, warmupLinearDecay, fineTuneClassifier, classifierAccuracy, LabelledText } from "./bertTraining";
+import { setOptimizerLearningRate } from "./lrSchedule";
+import { PretrainingStream, pretrainStep, warmupLinearDecay, fineTuneClassifier, classifierAccuracy, LabelledText } from "./bertTraining";
 
 /** A few steps of MLM + NSP pre-training under the command's schedule (warm-up, then linear decay), compressed. */
 export async function livePretraining(model: MiniBert, stream: PretrainingStream, options: { steps: number; batchSize: number; peak: number; warmupSteps: number }): Promise<{ mlm: number[]; nsp: number[]; seconds: number }> {
@@ -22,7 +23,7 @@ export async function livePretraining(model: MiniBert, stream: PretrainingStream
       steps: options.steps,
       label: "live pre-training (MLM + NSP)",
       step: (i) => {
-        setLearningRate(optimizer, warmupLinearDecay(i, options.steps, options.peak, options.warmupSteps));
+        setOptimizerLearningRate(optimizer, warmupLinearDecay(i, options.steps, options.peak, options.warmupSteps));
         const r = pretrainStep(model, optimizer, stream.next(options.batchSize));
         mlm.push(r.mlm);
         nsp.push(r.nsp);

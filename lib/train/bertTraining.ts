@@ -15,6 +15,7 @@ import { BertBatch, bertBatch, disposeBertBatch, packSegments } from "../text/be
 import { maskTokens, MaskingOptions } from "../text/masking";
 import { WordPieceTokenizer } from "../text/wordPiece";
 import { minimizeStep } from "./loop";
+import { setOptimizerLearningRate } from "./lrSchedule";
 import { checkNotEmpty } from "../losses/checks";
 
 export interface PretrainingBatch {
@@ -185,11 +186,6 @@ export function unigramBaseline(tokenizer: WordPieceTokenizer, trainingText: rea
   return { token: tokenizer.tokenOf(best), accuracy: right / total };
 }
 
-/** Sets an optimiser's learning rate between steps (tfjs optimisers read it at every step). */
-export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
-  (optimizer as unknown as { learningRate: number }).learningRate = rate;
-}
-
 /** Linear warm-up over `warmup` steps, then linear decay to 10% at `total` (BERT's schedule, floored). */
 export function warmupLinearDecay(step: number, total: number, peak: number, warmup: number): number {
   if (step < warmup) return (peak * (step + 1)) / warmup;
@@ -250,7 +246,7 @@ export async function fineTuneClassifier(classifier: BertClassifier, tokenizer: 
   while (step < total) {
     for (const idx of batchIndices(data.length, batchSize, { rng: options.rng })) {
       if (step >= total) break;
-      setLearningRate(optimizer, warmupLinearDecay(step++, total, peak, warmup));
+      setOptimizerLearningRate(optimizer, warmupLinearDecay(step++, total, peak, warmup));
       const { batch, labels } = classificationBatch(tokenizer, idx.map((i) => data[i]), maxLength);
       losses.push(minimizeStep(optimizer, variables, () => sparseCrossEntropy(classifier.logits(batch, { training: true }), labels)));
       labels.dispose();

@@ -11,6 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { adam } from "./adam";
+import { setOptimizerLearningRate } from "./lrSchedule";
 import { GanNoiseKind, sampleGanNoise } from "../models/gan";
 import { discriminatorLoss, generatorLoss, GeneratorLossKind } from "../losses/gan";
 import { MnistSet, mnistImages } from "../data/mnist";
@@ -171,7 +172,7 @@ export class GanTrainer {
    */
   setLearningRate(learningRate: number): void {
     if (!(learningRate > 0)) throw new Error(`setLearningRate: the learning rate must be > 0, got ${learningRate}`);
-    for (const optimizer of [this.dOptimizer, this.gOptimizer]) (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+    for (const optimizer of [this.dOptimizer, this.gOptimizer]) setOptimizerLearningRate(optimizer, learningRate);
   }
 
   /** The step size both sides use now. */

@@ -38,12 +38,12 @@ import {
   disposePretrainingBatch,
   evaluatePretraining,
   pretrainStep,
-  setLearningRate,
   splitPretrainingSentences,
   trainCourseTokenizer,
   unigramBaseline,
   warmupLinearDecay,
 } from "../../lib/train/bertTraining";
+import { setOptimizerLearningRate } from "../../lib/train/lrSchedule";
 
 interface Args {
   task: string;
@@ -186,7 +186,7 @@ async function pretrain(args: Args): Promise<void> {
   };
 
   for (let step = 0; step < lastStep; step++) {
-    setLearningRate(optimizer, warmupLinearDecay(step, args.steps, args.lr, args.warmup));
+    setOptimizerLearningRate(optimizer, warmupLinearDecay(step, args.steps, args.lr, args.warmup));
     const r = pretrainStep(model, optimizer, stream.next(args.batch));
     if (!Number.isFinite(r.loss)) throw new Error(`the loss became ${r.loss} at step ${step + 1}`);
     recent.push(r.loss);

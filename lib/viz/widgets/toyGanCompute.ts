@@ -18,6 +18,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { mulberry32 } from "../../seed";
 import { adam } from "../../train/adam";
+import { setOptimizerLearningRate } from "../../train/lrSchedule";
 import { discriminatorLoss, nonSaturatingGeneratorLoss } from "../../losses/gan";
 import { GaussianMixture1D, gaussianMixtureBinMass, gaussianMixtureDensity, sampleGaussianMixture } from "../../data/gaussianMixture";
 import { binEdges, histogramCounts, histogramTotalVariation } from "../../metrics/sampleQuality";
@@ -105,7 +106,7 @@ export class ToyGan {
   /** Both sides' step size from the next round on (tfjs's Adam reads the field each step, as GanTrainer.setLearningRate relies on). */
   setLearningRate(learningRate: number): void {
     if (!(learningRate > 0 && learningRate <= 0.1)) throw new Error(`ToyGan: learning rate must be in (0, 0.1], got ${learningRate}`);
-    for (const o of [this.gOptimizer, this.dOptimizer]) (o as unknown as { learningRate: number }).learningRate = learningRate;
+    for (const o of [this.gOptimizer, this.dOptimizer]) setOptimizerLearningRate(o, learningRate);
   }
 
   /** z ~ U(−1, 1): [n, 1] */
