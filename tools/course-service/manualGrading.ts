@@ -13,7 +13,7 @@ import type { Database, Queryable } from "./db";
 import { answersInNotebook, courseRegistry } from "./grading";
 import { Assignment, extensionsFor, getAssignment } from "./gradebook";
 import { ApiError, badRequest, notFound } from "./http";
-import { submissionsOf } from "./submissions";
+import { isSubmissionId, submissionsOf } from "./submissions";
 
 export interface Question {
   manualId: string;
@@ -101,6 +101,7 @@ export async function manualSummaries(db: Queryable, a: Assignment, o: { student
     params,
   )).rows;
   const scoreOf = new Map(scores.map((x) => [`${x.submission_id}\0${x.manual_id}`, x]));
+  const max = questions.reduce((s, q) => s + q.max, 0);
   for (const row of answers) {
     const text = row.manual ? new Map(row.manual.map((m) => [m.manualId, m.answer])) : answersInNotebook(a.exercise, (row.notebook ?? Buffer.alloc(0)).toString("utf8"));
     const list = questions.map((q): ManualAnswer => {
@@ -113,7 +114,7 @@ export async function manualSummaries(db: Queryable, a: Assignment, o: { student
     });
     out.set(row.submission_id, {
       points: list.reduce((s, x) => s + (x.points ?? 0), 0),
-      max: questions.reduce((s, q) => s + q.max, 0),
+      max,
       awaiting: list.filter((x) => x.status === "awaiting hand grading").map((x) => x.manualId),
       answers: list,
     });
@@ -139,7 +140,8 @@ export async function scoreHistory(db: Queryable, assignmentId: string): Promise
   const out = new Map<string, ScoreChange[]>();
   for (const r of rows) {
     const key = `${r.submission_id}\0${r.manual_id}`;
-    out.set(key, [...(out.get(key) ?? []), { points: r.points, previousPoints: r.previous_points, comment: r.comment, changedBy: r.changed_by, changedAt: r.changed_at }]);
+    if (!out.has(key)) out.set(key, []);
+    out.get(key)!.push({ points: r.points, previousPoints: r.previous_points, comment: r.comment, changedBy: r.changed_by, changedAt: r.changed_at });
   }
   return out;
 }
@@ -161,9 +163,8 @@ export interface SetScore {
  */
 export async function setManualScore(db: Database, by: string, change: SetScore) {
   return db.transaction(async (tx) => {
-    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
     // The row lock serialises two graders scoring the same submission (their history stays in order).
-    const sub = uuid.test(change.submissionId)
+    const sub = isSubmissionId(change.submissionId)
       ? (await tx.query<{ id: string; assignment_id: string; student_id: string; status: string }>("SELECT id, assignment_id, student_id, status FROM submissions WHERE id = $1 FOR UPDATE", [change.submissionId])).rows[0]
       : undefined;
     if (!sub || (change.assignmentId !== undefined && sub.assignment_id !== change.assignmentId)) throw notFound(`submission ${change.submissionId.slice(0, 80)}${change.assignmentId ? ` of assignment "${change.assignmentId.slice(0, 80)}"` : ""}`);

@@ -169,9 +169,14 @@ export async function submissionsOf(db: Queryable, a: Assignment, extensions: Ma
   return byStudent;
 }
 
+/** Whether `id` has the form of a submission id (a UUID): anything else is no submission, and never reaches SQL as a uuid. */
+export function isSubmissionId(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id);
+}
+
 /** One submission by id (any student's: callers check who may see it). */
 export async function submissionById(db: Queryable, id: string): Promise<Row | null> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return null;
+  if (!isSubmissionId(id)) return null;
   return (await db.query<Row>(`${SELECT} WHERE s.id = $1`, [id])).rows[0] ?? null;
 }
 
