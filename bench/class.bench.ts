@@ -96,7 +96,6 @@ export async function throughput(hub: TestHub, prof: string, tokens: string[], u
 
 export async function burst(hub: TestHub, prof: string, tokens: string[], n: number, minutes: number): Promise<{ p50: number; p99: number; lost: number; submitP99Ms: number; drainedAfterLastSubmitS: number; loadavg: number[] }> {
   const gap = (minutes * 60e3) / n;
-  const started = Date.now();
   const submitMs: number[] = [];
   const subs = await Promise.all(
     Array.from({ length: n }, (_, i) =>
@@ -114,7 +113,6 @@ export async function burst(hub: TestHub, prof: string, tokens: string[], n: num
   const lat = graded.map(([id, t]) => (t - unique.get(id)!) / 1000);
   const lastSubmit = Math.max(...unique.values());
   const drained = (Math.max(...graded.map(([, t]) => t)) - lastSubmit) / 1000;
-  void started;
   // The load average says how busy the machine was: a burst on a shared machine is slower than on its own.
   return { p50: pct(lat, 50), p99: pct(lat, 99), lost: unique.size - done.size, submitP99Ms: pct(submitMs, 99), drainedAfterLastSubmitS: Math.round(drained), loadavg: os.loadavg().map((l) => Math.round(l * 10) / 10) };
 }
